@@ -1,0 +1,67 @@
+// Small HTTP helpers: envelopes, bounded JSON bodies, SSE. A bad request never throws out
+// of here: it becomes an error envelope.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { API_VERSION, type Envelope } from '../protocol/api.js';
+import { ERRORS, KelpieError } from '../protocol/errors.js';
+
+const MAX_BODY = 1024 * 1024;
+
+/** Sends one envelope. */
+export function send<T>(res: ServerResponse, status: number, env: Envelope<T>): void {
+  if (res.headersSent || res.destroyed) return;
+  const body = JSON.stringify(env);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+export function sendOk<T>(res: ServerResponse, result: T): void {
+  send(res, 200, { kelpie: API_VERSION, ok: true, result });
+}
+
+export function sendError(res: ServerResponse, err: unknown): void {
+  const e = err instanceof KelpieError ? err : new KelpieError('KELPIE_E_INTERNAL', err instanceof Error ? err.message : String(err));
+  const error = { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}), ...(e.details !== undefined ? { details: e.details } : {}) };
+  send(res, ERRORS[e.code].status, { kelpie: API_VERSION, ok: false, error });
+}
+
+/** Reads a JSON object body (empty body → {}); rejects with a KELPIE_E_BAD_REQUEST. */
+export function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new KelpieError('KELPIE_E_BAD_REQUEST', `request body larger than ${MAX_BODY} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('error', reject);
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8').trim();
+      if (text === '') return resolve({});
+      try {
+        const v: unknown = JSON.parse(text);
+        if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
+        resolve(v as Record<string, unknown>);
+      } catch (err) {
+        reject(new KelpieError('KELPIE_E_BAD_REQUEST', `request body is not a JSON object: ${(err as Error).message}`));
+      }
+    });
+  });
+}
+
+/** Starts a Server-Sent Events stream; returns a writer and a close hook. */
+export function sse(req: IncomingMessage, res: ServerResponse, onClose: () => void): (event: string, data: unknown) => void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+  res.write(': kelpie\n\n');
+  req.socket.setTimeout(0);
+  const done = (): void => onClose();
+  res.on('close', done);
+  res.on('error', done);
+  return (event, data) => {
+    if (!res.destroyed) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+}

@@ -1,0 +1,27 @@
+// The API server on the project's Unix socket (mode 0600: only the owner may connect
+// until capabilities arrive). Every socket error is contained.
+import { chmodSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { route, type ControllerApi } from './routes.js';
+
+/** Listens on `socketPath`; resolves once accepting. */
+export function listen(api: ControllerApi, socketPath: string): Promise<Server> {
+  const server = createServer((req, res) => void route(api, req, res));
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  server.on('connection', (s) => s.on('error', () => {}));
+  rmSync(socketPath, { force: true });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, () => {
+      server.off('error', reject);
+      server.on('error', () => {});
+      chmodSync(socketPath, 0o600);
+      resolve(server);
+    });
+  });
+}

@@ -1,0 +1,76 @@
+// kelpie status [SVC]: services grouped by state, or one service in detail.
+import type { ServiceDetail, StatusResult } from '../../protocol/api.js';
+import type { Command } from '../command.js';
+import { c, out, printJson, span, stateText, usage, when } from '../output.js';
+
+const ORDER = ['failed', 'backoff', 'starting', 'stopping', 'running', 'done', 'stopped', 'disabled'];
+
+function renderAll(s: StatusResult): void {
+  const now = Date.now();
+  const d = s.daemon;
+  out(`${c.bold('kelpie')} ${d.version}  keeper ${d.keeper_pid}  controller ${d.controller_pid}  up ${span(now - Date.parse(d.started_at))}`);
+  out(c.dim(`config ${d.config}`));
+  const width = Math.max(8, ...s.services.map((x) => x.name.length));
+  for (const state of ORDER) {
+    const group = s.services.filter((x) => x.state === state);
+    if (group.length === 0) continue;
+    out('');
+    out(`${stateText(state)} (${group.length})`);
+    for (const x of group) {
+      const pid = x.pid === null ? '-' : String(x.pid);
+      const up = x.state === 'running' ? span(now - Date.parse(x.since)) : `since ${span(now - Date.parse(x.since))}`;
+      const extra = x.reason ? c.dim(`  ${x.reason}`) : '';
+      out(`  ${x.name.padEnd(width)}  pid ${pid.padEnd(7)} ${up.padEnd(16)} restarts ${x.restarts}${extra}`);
+    }
+  }
+  if (s.services.length === 0) out('\nno services defined');
+}
+
+function renderOne(x: ServiceDetail): void {
+  out(`${c.bold(x.name)}: ${stateText(x.state)} since ${when(x.since)}${x.reason ? `: ${x.reason}` : ''}`);
+  out(`  main pid:   ${x.pid ?? '-'}`);
+  out(`  command:    ${x.command.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
+  out(`  cwd:        ${x.cwd}`);
+  out(`  defined at: ${x.source.file}:${x.source.line}`);
+  out(`  restart:    ${x.restartPolicy}; ${x.restarts} restart(s)${x.nextRestartAt ? `; next at ${when(x.nextRestartAt)}` : ''}`);
+  out(`  enabled:    ${x.enabled ? 'yes' : 'no'}; autostart ${x.autostart ? 'yes' : 'no'}`);
+  if (x.spawnedAt) out(`  spawned:    ${when(x.spawnedAt)}`);
+  if (x.readyAt) out(`  ready:      ${when(x.readyAt)} (no readiness declared: ready when spawned)`);
+  out(`  log file:   ${x.logFile}`);
+  if (x.exits.length) {
+    out('  latest exits:');
+    for (const e of x.exits.slice(0, 5)) {
+      const how = e.signal ? `signal ${e.signal}` : `code ${e.code ?? '?'}`;
+      const tags = [e.requested ? 'stop requested' : 'unrequested', e.forced ? c.red('forced (SIGKILL)') : ''].filter(Boolean).join(', ');
+      out(`    ${when(e.at)}  pid ${e.pid}  ${how}  after ${span(e.durationMs)}  ${c.dim(tags)}`);
+    }
+  }
+  if (x.logLines.length) {
+    out(`  last ${x.logLines.length} log line(s):`);
+    for (const l of x.logLines) out(`    ${c.dim(l.slice(11, 23))} ${l.slice(25)}`);
+  }
+}
+
+export const status: Command = {
+  name: 'status',
+  summary: 'show services grouped by state, or one service in detail',
+  usage: '[SVC] [-n N]',
+  args: [0, 1],
+  options: { lines: { type: 'string', short: 'n' } },
+  async run(ctx) {
+    const client = ctx.client();
+    const name = ctx.args[0];
+    if (name === undefined) {
+      const s = await client.status();
+      if (ctx.flags.json) printJson(s);
+      else renderAll(s);
+      return 0;
+    }
+    const n = ctx.values.lines === undefined ? 10 : Number(ctx.values.lines);
+    if (!Number.isInteger(n) || n < 0) throw usage(`-n takes a whole number, got ${String(ctx.values.lines)}`);
+    const d = await client.service(name, n);
+    if (ctx.flags.json) printJson(d);
+    else renderOne(d);
+    return 0;
+  },
+};

@@ -1,0 +1,88 @@
+// kelpie up [-d]: start the supervisor for a project. In the foreground this process
+// becomes the keeper and prints every service's output; with -d it starts a detached
+// keeper and returns once the autostart services have started (or failed).
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { homePaths } from '../../protocol/home.js';
+import { KelpieError } from '../../protocol/errors.js';
+import type { ActionOutcome } from '../../protocol/api.js';
+import { Client } from '../../client/client.js';
+import type { Command } from '../command.js';
+import { loadOrThrow } from '../config.js';
+import { c, out, printJson, stateText } from '../output.js';
+import { VERSION } from '../version.js';
+
+function running(pidFile: string): number | null {
+  try {
+    const pid = Number(readFileSync(pidFile, 'utf8').split(' ')[0]);
+    if (!Number.isInteger(pid) || pid <= 0) return null;
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return null;
+  }
+}
+
+const dist = (name: string): string => fileURLToPath(new URL(`./${name}`, import.meta.url));
+
+export const up: Command = {
+  name: 'up',
+  summary: 'start kelpie and the autostart services (foreground; -d to detach)',
+  usage: '',
+  args: [0, 0],
+  options: { detach: { type: 'boolean', short: 'd' }, timeout: { type: 'string' } },
+  async run(ctx) {
+    const config = loadOrThrow(ctx.where.config);
+    const paths = homePaths(ctx.where.home);
+    const pid = running(paths.keeperPid);
+    if (pid !== null) {
+      throw new KelpieError('KELPIE_E_ALREADY_RUNNING', `kelpie already runs for ${ctx.where.home} (keeper pid ${pid})`, 'see kelpie status; stop it with kelpie down');
+    }
+    if (!ctx.values.detach) {
+      const { runKeeper } = await import('../../keeper/run.js');
+      process.title = 'kelpie-keeper';
+      return runKeeper({ home: ctx.where.home, config: config.file, foreground: true, version: VERSION, controllerEntry: dist('controller.js') });
+    }
+    mkdirSync(ctx.where.home, { recursive: true, mode: 0o700 });
+    const log = openSync(paths.daemonLog, 'a');
+    const child = spawn(process.execPath, [dist('keeper.js')], {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: { ...process.env, KELPIE_HOME: ctx.where.home, KELPIE_CONFIG: config.file },
+    });
+    let died: string | null = null;
+    child.once('exit', (code, sig) => (died = sig ?? `code ${code}`));
+    child.unref();
+    const client = new Client(ctx.where.home);
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      try {
+        await client.status();
+        break;
+      } catch (err) {
+        if (died !== null || Date.now() > deadline) {
+          throw new KelpieError('KELPIE_E_START_FAILED', `kelpie did not start (${died ?? 'no answer after 15 s'})`, `see ${paths.daemonLog}`);
+        }
+        if (!(err instanceof KelpieError) || err.code !== 'KELPIE_E_UNREACHABLE') throw err;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    const timeoutMs = ctx.values.timeout ? Number.parseInt(String(ctx.values.timeout), 10) * 1000 : undefined;
+    const outcomes = await client.act('start', 'autostart', timeoutMs ? { timeoutMs } : {});
+    return report(outcomes, ctx.flags.json, `kelpie is up (home ${ctx.where.home})`);
+  },
+};
+
+/** Prints per-service outcomes; exit 1 naming the failures. */
+export function report(outcomes: readonly ActionOutcome[], json: boolean, headline?: string): number {
+  const failed = outcomes.filter((o) => !o.ok);
+  if (json) printJson(outcomes);
+  else {
+    if (headline) out(headline);
+    for (const o of outcomes) out(`  ${o.ok ? c.green('ok    ') : c.red('FAILED')} ${o.name.padEnd(16)} ${stateText(o.state)}${o.ok ? '' : `: ${o.message}`}`);
+  }
+  if (failed.length === 0) return 0;
+  if (!json) process.stderr.write(`kelpie: error: failed: ${failed.map((o) => o.name).join(', ')}\n  hint: see kelpie status ${failed[0]?.name ?? ''} and kelpie logs ${failed[0]?.name ?? ''}\n`);
+  return 1;
+}

@@ -1,0 +1,24 @@
+// What every command receives: parsed flags, where the project is, and a client.
+import { Client } from '../client/client.js';
+import { locate, type Located } from '../client/home.js';
+
+/** Flags every command accepts. */
+export interface GlobalFlags {
+  file?: string;
+  home?: string;
+  json: boolean;
+}
+
+/** A command's inputs. */
+export interface Ctx {
+  readonly flags: GlobalFlags;
+  readonly args: readonly string[];
+  readonly values: Readonly<Record<string, string | boolean | undefined>>;
+  readonly where: Located;
+  client(): Client;
+}
+
+export function makeCtx(flags: GlobalFlags, args: string[], values: Record<string, string | boolean | undefined>): Ctx {
+  const where = locate({ ...(flags.home ? { home: flags.home } : {}), ...(flags.file ? { file: flags.file } : {}) });
+  return { flags, args, values, where, client: () => new Client(where.home) };
+}

@@ -1,0 +1,91 @@
+// The kelpie CLI: a thin client. It parses arguments, calls the API (or runs the keeper
+// for `up`), and renders what comes back.
+import { parseArgs } from 'node:util';
+import type { Command } from './command.js';
+import { check } from './commands/check.js';
+import { disable, enable, restart, start, stop } from './commands/control.js';
+import { down } from './commands/down.js';
+import { logs } from './commands/logs.js';
+import { signal } from './commands/signal.js';
+import { status } from './commands/status.js';
+import { up } from './commands/up.js';
+import { makeCtx } from './context.js';
+import { out, reportError, style, usage } from './output.js';
+import { VERSION } from './version.js';
+
+const COMMANDS: readonly Command[] = [up, down, status, start, stop, restart, logs, signal, enable, disable, check];
+
+const GLOBAL: NonNullable<Command['options']> = {
+  file: { type: 'string', short: 'f' },
+  home: { type: 'string' },
+  json: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+function help(): void {
+  out(`kelpie ${VERSION}: a service supervisor
+
+usage: kelpie [-f FILE] [--home DIR] [--json] <command> [args]
+
+commands:`);
+  for (const cmd of COMMANDS) out(`  ${`${cmd.name} ${cmd.usage}`.padEnd(28)} ${cmd.summary}`);
+  out(`
+options:
+  -f, --file FILE   the config (default: ./kelpie.toml, or the nearest one upward)
+      --home DIR    where the socket, state and logs live (default: .kelpie/ beside the config)
+      --json        machine-readable output
+      --no-color    no colours (also NO_COLOR=1)
+  -h, --help        this help; --version prints the version
+
+exit codes: 0 ok, 1 action failed, 2 usage or config error, 3 unknown service, 4 daemon unreachable
+docs: docs/cli.md`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv[0] === '--version' || argv[0] === '-V' || argv[0] === 'version') {
+    out(VERSION);
+    return 0;
+  }
+  const verbAt = argv.findIndex((a, i) => !a.startsWith('-') && !(i > 0 && ['-f', '--file', '--home'].includes(argv[i - 1] ?? '')));
+  const verb = verbAt >= 0 ? argv[verbAt] : undefined;
+  const cmd = COMMANDS.find((c) => c.name === verb);
+  if (!cmd) {
+    if (verb === undefined || argv.includes('--help') || argv.includes('-h') || verb === 'help') {
+      help();
+      return verb === undefined && !argv.includes('--help') && !argv.includes('-h') ? 2 : 0;
+    }
+    throw usage(`unknown command "${verb}"`, `commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
+  }
+  const rest = [...argv.slice(0, verbAt), ...argv.slice(verbAt + 1)];
+  // `logs -f` follows (like tail -f); there the config is --file.
+  const global = cmd.name === 'logs' ? { ...GLOBAL, file: { type: 'string' as const } } : GLOBAL;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: { ...global, ...(cmd.options ?? {}) }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw usage(`${cmd.name}: ${(err as Error).message}`, `usage: kelpie ${cmd.name} ${cmd.usage}`);
+  }
+  const v = parsed.values as Record<string, string | boolean | undefined>;
+  if (v.help) {
+    out(`usage: kelpie ${cmd.name} ${cmd.usage}\n${cmd.summary}`);
+    return 0;
+  }
+  if (v['no-color']) style.enabled = false;
+  const [min, max] = cmd.args ?? [0, 0];
+  if (parsed.positionals.length < min || parsed.positionals.length > max) {
+    throw usage(`${cmd.name}: expected ${min === max ? min : `${min} to ${max}`} argument(s), got ${parsed.positionals.length}`, `usage: kelpie ${cmd.name} ${cmd.usage}`);
+  }
+  const flags = { json: v.json === true, ...(typeof v.file === 'string' ? { file: v.file } : {}), ...(typeof v.home === 'string' ? { home: v.home } : {}) };
+  return cmd.run(makeCtx(flags, parsed.positionals, v));
+}
+
+const argv = process.argv.slice(2);
+main(argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.exitCode = reportError(err, argv.includes('--json'));
+  },
+);

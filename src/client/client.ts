@@ -1,0 +1,153 @@
+// Typed client of the kelpie API over the Unix socket. Used by the CLI and the tests.
+// While the controller restarts (crash or upgrade) the socket refuses connections for a
+// moment; the client retries for a few seconds when the keeper is still alive.
+import { request } from 'node:http';
+import { readFileSync } from 'node:fs';
+import type { ActionOutcome, Envelope, KelpieEvent, LogEntry, ServiceDetail, StatusResult } from '../protocol/api.js';
+import { KelpieError, type ErrorCode } from '../protocol/errors.js';
+import { homePaths } from '../protocol/home.js';
+
+const RETRY_MS = 5000;
+
+function keeperAlive(pidFile: string): boolean {
+  try {
+    const pid = Number(readFileSync(pidFile, 'utf8').split(' ')[0]);
+    if (!Number.isInteger(pid) || pid <= 0) return false;
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class Client {
+  readonly socket: string;
+  readonly #pidFile: string;
+
+  constructor(readonly home: string) {
+    const p = homePaths(home);
+    this.socket = p.socket;
+    this.#pidFile = p.keeperPid;
+  }
+
+  /** One request; resolves with the result or rejects with a KelpieError. */
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const deadline = Date.now() + RETRY_MS;
+    for (;;) {
+      try {
+        return await this.#once<T>(method, path, body);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        const transient = code === 'ECONNREFUSED' || code === 'ENOENT';
+        if (!transient) throw err;
+        if (Date.now() > deadline || !keeperAlive(this.#pidFile)) {
+          throw new KelpieError('KELPIE_E_UNREACHABLE', `cannot reach kelpie at ${this.socket}`, 'is it running? start it with: kelpie up -d');
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  }
+
+  #once<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const data = body === undefined ? undefined : JSON.stringify(body);
+      const req = request({ socketPath: this.socket, method, path, headers: data ? { 'content-type': 'application/json' } : {} }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          try {
+            const env = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Envelope<T>;
+            if (env.ok) resolve(env.result);
+            else reject(new KelpieError(env.error.code as ErrorCode, env.error.message, env.error.hint, env.error.details));
+          } catch {
+            reject(new KelpieError('KELPIE_E_INTERNAL', `malformed reply from ${this.socket} (HTTP ${res.statusCode})`));
+          }
+        });
+      });
+      req.on('error', reject);
+      req.end(data);
+    });
+  }
+
+  /** Opens a Server-Sent Events stream; calls `on` per event until `signal` aborts or it ends. */
+  stream(path: string, on: (event: string, data: unknown) => void, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const req = request({ socketPath: this.socket, method: 'GET', path, signal }, (res) => {
+        if (res.statusCode !== 200) {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            try {
+              const env = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Envelope<unknown>;
+              if (!env.ok) reject(new KelpieError(env.error.code as ErrorCode, env.error.message, env.error.hint));
+              else resolve();
+            } catch {
+              reject(new KelpieError('KELPIE_E_INTERNAL', `HTTP ${res.statusCode}`));
+            }
+          });
+          return;
+        }
+        let buf = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buf += chunk;
+          let i: number;
+          while ((i = buf.indexOf('\n\n')) >= 0) {
+            const block = buf.slice(0, i);
+            buf = buf.slice(i + 2);
+            let event = 'message';
+            let data = '';
+            for (const line of block.split('\n')) {
+              if (line.startsWith('event: ')) event = line.slice(7);
+              else if (line.startsWith('data: ')) data += line.slice(6);
+            }
+            if (data) on(event, JSON.parse(data));
+          }
+        });
+        res.on('end', resolve);
+        res.on('error', () => resolve());
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.name === 'AbortError') resolve();
+        else if (err.code === 'ECONNREFUSED' || err.code === 'ENOENT') reject(new KelpieError('KELPIE_E_UNREACHABLE', `cannot reach kelpie at ${this.socket}`, 'is it running? start it with: kelpie up -d'));
+        else reject(err);
+      });
+      req.end();
+    });
+  }
+
+  status(): Promise<StatusResult> {
+    return this.call('GET', '/v1/status');
+  }
+
+  service(name: string, lines = 10): Promise<ServiceDetail> {
+    return this.call('GET', `/v1/services/${encodeURIComponent(name)}?lines=${lines}`);
+  }
+
+  act(action: 'start' | 'stop' | 'restart' | 'enable' | 'disable', services: readonly string[] | 'all' | 'autostart', opts: { wait?: boolean; timeoutMs?: number } = {}): Promise<ActionOutcome[]> {
+    return this.call('POST', `/v1/${action}`, { services, wait: opts.wait ?? true, ...(opts.timeoutMs ? { timeout_ms: opts.timeoutMs } : {}) });
+  }
+
+  signal(service: string, signal: string): Promise<unknown> {
+    return this.call('POST', '/v1/signal', { service, signal });
+  }
+
+  logs(services: readonly string[], n: number): Promise<LogEntry[]> {
+    const q = new URLSearchParams([...services.map((s) => ['service', s]), ['n', String(n)]]);
+    return this.call('GET', `/v1/logs?${q}`);
+  }
+
+  followLogs(services: readonly string[], n: number, on: (l: LogEntry) => void, signal?: AbortSignal): Promise<void> {
+    const q = new URLSearchParams([...services.map((s) => ['service', s]), ['n', String(n)], ['follow', '1']]);
+    return this.stream(`/v1/logs?${q}`, (_e, d) => on(d as LogEntry), signal);
+  }
+
+  events(on: (e: KelpieEvent) => void, signal?: AbortSignal, after = 0): Promise<void> {
+    return this.stream(`/v1/events?after=${after}`, (_e, d) => on(d as KelpieEvent), signal);
+  }
+
+  shutdown(): Promise<unknown> {
+    return this.call('POST', '/v1/shutdown');
+  }
+}

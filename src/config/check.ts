@@ -1,0 +1,178 @@
+// Validates a located TOML tree against the field table (fields.ts), converting values
+// (durations to ms, sizes to bytes, …) and filling defaults. Reports every problem found.
+import { parseDuration, formatDuration } from './duration.js';
+import { parseSize } from './size.js';
+import { normaliseSignal, signalNames } from './signal.js';
+import { render } from './toml.js';
+import { didYouMean, type Issues } from './issues.js';
+import { BAD, checkCommand, checkEnv, checkInt, join, plain, type Bad, type Out } from './values.js';
+import type { Field, Fields, Kind } from './fields.js';
+import type { Loc, TNode, TTable } from './toml.js';
+
+/** A string value with the place it was written (paths are resolved later, errors point here). */
+export interface Located {
+  readonly value: string;
+  readonly loc: Loc;
+}
+
+/** One entry of a `map` kind, e.g. one service. */
+export interface MapEntry {
+  readonly key: string;
+  readonly keyLoc: Loc;
+  readonly loc: Loc;
+  readonly value: Record<string, unknown>;
+}
+
+/** What a kind accepts, in words, for "expected …". */
+export function describe(kind: Kind): string {
+  switch (kind.k) {
+    case 'string': return 'a string';
+    case 'boolean': return 'true or false';
+    case 'integer': return `an integer from ${kind.min} to ${kind.max}`;
+    case 'enum': return `one of ${kind.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'duration': return 'a duration like "100ms", "10s", "5m", "1h", "1d" or "1m30s"';
+    case 'size': return 'a size like "512KB", "10MB", "1GB" or a whole number of bytes';
+    case 'signal': return 'a signal name like "SIGTERM" or "TERM"';
+    case 'command': return 'a non-empty string or a non-empty array of strings';
+    case 'paths': return 'a path or an array of paths';
+    case 'env': return 'a table of strings, like { NAME = "value" }';
+    case 'integers': return `an array of integers from ${kind.min} to ${kind.max}`;
+    case 'table': return 'a table';
+    case 'map': return 'a table of named tables';
+  }
+}
+
+/** Checks every key of `node` against `fields`; unknown keys, missing required keys and bad values are reported. */
+export function checkTable(node: TTable, fields: Fields, path: string, issues: Issues): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const known = Object.keys(fields);
+  for (const e of node.entries.values()) {
+    if (Object.hasOwn(fields, e.key)) continue;
+    const hint = didYouMean(e.key, known) ?? nestedHint(e.key, fields) ?? `valid keys here: ${known.join(', ')}`;
+    issues.add(e.keyLoc, join(path, e.key), { message: `unknown key ${JSON.stringify(e.key)}`, hint });
+  }
+  for (const [key, field] of Object.entries(fields)) {
+    const prop = field.prop ?? key;
+    const entry = node.entries.get(key);
+    const v = entry ? checkValue(entry.node, field, join(path, key), issues) : absent(node, key, field, path, issues);
+    if (v !== BAD && v !== undefined) out[prop] = v;
+  }
+  return out;
+}
+
+/** For a key that belongs one level down, e.g. `timeout` in a service → `stop = { timeout = … }`. */
+function nestedHint(key: string, fields: Fields): string | undefined {
+  for (const [name, f] of Object.entries(fields)) {
+    if (f.kind.k === 'table' && Object.hasOwn(f.kind.fields, key)) return `${JSON.stringify(key)} belongs in ${name}: write ${name} = { ${key} = … }`;
+  }
+  return undefined;
+}
+
+function absent(parent: TTable, key: string, field: Field, path: string, issues: Issues): Out {
+  if (field.required) {
+    issues.add(parent.loc, join(path, key), { message: `missing required key ${JSON.stringify(key)}`, expected: describe(field.kind) });
+    return BAD;
+  }
+  if (field.default !== undefined) return checkValue(plain(field.default, parent.loc), field, join(path, key), issues);
+  if (field.kind.k === 'table') return checkTable(plain({}, parent.loc) as TTable, field.kind.fields, join(path, key), issues);
+  return undefined;
+}
+
+function checkValue(node: TNode, field: Field, path: string, issues: Issues): Out {
+  const kind = field.kind;
+  const bad = (extra: { expected?: string; hint?: string; at?: TNode } = {}): typeof BAD => {
+    const where = extra.at ?? node;
+    issues.add(where.loc, path, { expected: extra.expected ?? describe(kind), received: render(where), ...(extra.hint && { hint: extra.hint }) });
+    return BAD;
+  };
+  switch (kind.k) {
+    case 'string':
+      return node.kind === 'string' ? node.value : bad();
+    case 'boolean':
+      if (node.kind === 'boolean') return node.value;
+      return bad(node.kind === 'string' && /^(true|false)$/i.test(node.value) ? { hint: `drop the quotes: ${node.value.toLowerCase()}` } : {});
+    case 'integer':
+      return checkInt(node, kind.min, kind.max, bad);
+    case 'enum': {
+      if (node.kind === 'string' && kind.values.includes(node.value)) return node.value;
+      const hint = node.kind === 'string' ? didYouMean(node.value, kind.values) : undefined;
+      return bad(hint ? { hint } : {});
+    }
+    case 'duration': {
+      const r = parseDuration(node.kind === 'string' || node.kind === 'integer' || node.kind === 'float' ? node.value : undefined);
+      if (!r.ok) return bad({ expected: r.expected, ...(r.hint && { hint: r.hint }) });
+      if (r.value < kind.min) return bad({ expected: `a duration of at least ${formatDuration(kind.min)}` });
+      return r.value;
+    }
+    case 'size': {
+      const r = parseSize(node.kind === 'string' || node.kind === 'integer' || node.kind === 'float' ? node.value : undefined);
+      return r.ok ? r.value : bad({ expected: r.expected, ...(r.hint && { hint: r.hint }) });
+    }
+    case 'signal': {
+      if (node.kind !== 'string') return bad();
+      const sig = normaliseSignal(node.value);
+      const upper = node.value.trim().toUpperCase();
+      const hint = didYouMean(upper.startsWith('SIG') ? upper : `SIG${upper}`, signalNames());
+      return sig ?? bad(hint ? { hint } : {});
+    }
+    case 'command':
+      return checkCommand(node, bad);
+    case 'paths': {
+      const items = node.kind === 'array' ? node.items : [node];
+      const out: Located[] = [];
+      let ok = true;
+      for (const [i, item] of items.entries()) {
+        if (item.kind === 'string' && item.value !== '' && !item.value.includes('\0')) out.push({ value: item.value, loc: item.loc });
+        else ok = (issues.add(item.loc, node.kind === 'array' ? `${path}[${i}]` : path, { expected: 'a non-empty path', received: render(item) }), false);
+      }
+      return ok ? out : BAD;
+    }
+    case 'env':
+      return checkEnv(node, path, issues, bad);
+    case 'integers': {
+      if (node.kind !== 'array') return bad();
+      const out: number[] = [];
+      for (const [i, item] of node.items.entries()) {
+        const v = checkInt(item, kind.min, kind.max, (e = {}) => {
+          issues.add(item.loc, `${path}[${i}]`, { expected: e.expected ?? `an integer from ${kind.min} to ${kind.max}`, received: render(item) });
+          return BAD;
+        });
+        if (v !== BAD) out.push(v as number);
+      }
+      return out.length === node.items.length ? [...new Set(out)] : BAD;
+    }
+    case 'table': {
+      if (node.kind !== 'table') return bad();
+      const out = checkTable(node, kind.fields, path, issues);
+      const broken = kind.refine?.(out);
+      if (broken) {
+        const at = node.entries.get(broken.key)?.node ?? node;
+        issues.add(at.loc, join(path, broken.key), { expected: broken.expected, received: render(at) });
+        return BAD;
+      }
+      return out;
+    }
+    case 'map':
+      return checkMap(node, kind, path, issues, bad);
+  }
+}
+
+function checkMap(node: TNode, kind: Extract<Kind, { k: 'map' }>, path: string, issues: Issues, bad: Bad): Out {
+  if (node.kind !== 'table') return bad();
+  const re = new RegExp(kind.keyPattern);
+  const out: MapEntry[] = [];
+  for (const e of node.entries.values()) {
+    const field = join(path, e.key);
+    const nameOk = re.test(e.key) && e.key.length <= kind.keyMaxLength;
+    if (!nameOk) {
+      issues.add(e.keyLoc, field, {
+        message: `invalid name ${JSON.stringify(e.key)}`,
+        expected: `a name matching ${kind.keyPattern}, at most ${kind.keyMaxLength} characters`,
+        received: JSON.stringify(e.key),
+      });
+    }
+    const v = checkValue(e.node, kind.value, field, issues); // checked even when the name is bad: report everything
+    if (nameOk && v !== BAD) out.push({ key: e.key, keyLoc: e.keyLoc, loc: e.node.loc, value: v as Record<string, unknown> });
+  }
+  return out;
+}

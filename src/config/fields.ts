@@ -1,0 +1,157 @@
+// The one table of config keys: type, default and doc for each. The validator (check.ts) and
+// the JSON Schema generator (schema.ts) both read it, so they cannot drift apart.
+import { formatDuration } from './duration.js';
+
+/** What a key's value must be, and what it is converted to. */
+export type Kind =
+  | { readonly k: 'string' }
+  | { readonly k: 'boolean' }
+  | { readonly k: 'integer'; readonly min: number; readonly max: number }
+  | { readonly k: 'enum'; readonly values: readonly string[] }
+  /** A duration string → milliseconds, at least `min`. */
+  | { readonly k: 'duration'; readonly min: number }
+  /** Integer bytes or a size string → bytes. */
+  | { readonly k: 'size' }
+  /** A signal name ("TERM", "SIGTERM") → "SIGTERM". */
+  | { readonly k: 'signal' }
+  /** A string (run by /bin/sh -c) or a non-empty array of strings → argv. */
+  | { readonly k: 'command' }
+  /** A string or an array of strings → located strings (paths resolved by the loader). */
+  | { readonly k: 'paths' }
+  /** A table of string → string. */
+  | { readonly k: 'env' }
+  /** An array of integers in [min, max]. */
+  | { readonly k: 'integers'; readonly min: number; readonly max: number }
+  | { readonly k: 'table'; readonly fields: Fields; readonly refine?: Refine }
+  /** A table whose keys are names (e.g. services) and whose values share one shape. */
+  | { readonly k: 'map'; readonly keyPattern: string; readonly keyMaxLength: number; readonly value: Field };
+
+/** A cross-key rule on a converted table; names the key to blame. */
+export type Refine = (v: Readonly<Record<string, unknown>>) => { key: string; expected: string } | undefined;
+
+/** One key: its kind, TOML-form default, doc, and the property name in the validated object. */
+export interface Field {
+  readonly kind: Kind;
+  readonly doc: string;
+  /** Written as in TOML ("10s", [0]); converted by the same code as user values. */
+  readonly default?: unknown;
+  readonly required?: boolean;
+  /** Property in the validated object when it differs from the key (reset_after → resetAfter). */
+  readonly prop?: string;
+}
+
+/** The keys allowed in one table. */
+export type Fields = Readonly<Record<string, Field>>;
+
+const SIZE_DOC = 'Rotate the log file when it reaches this size: integer bytes or "512KB", "10MB", "1GB" (KB = 1024 bytes).';
+const KEEP_DOC = 'Rotated log files kept beside the current one.';
+const KEEP: Kind = { k: 'integer', min: 0, max: 1000 };
+
+/** Global `[log]`. */
+export const globalLogFields: Fields = {
+  max_size: { kind: { k: 'size' }, default: '10MB', prop: 'maxBytes', doc: SIZE_DOC },
+  keep: { kind: KEEP, default: 5, doc: KEEP_DOC },
+};
+
+/** Per-service `log`: no defaults here, the loader fills them from the global `[log]`. */
+export const serviceLogFields: Fields = {
+  max_size: { kind: { k: 'size' }, prop: 'maxBytes', doc: `${SIZE_DOC} Defaults to [log].max_size.` },
+  keep: { kind: KEEP, doc: `${KEEP_DOC} Defaults to [log].keep.` },
+};
+
+const EXIT_CODE = { k: 'integers', min: 0, max: 255 } as const;
+
+/** Keys of `[services.NAME]`. */
+export const serviceFields: Fields = {
+  command: {
+    kind: { k: 'command' },
+    required: true,
+    doc: 'What to run: an array of strings (argv, no shell), or a string run by /bin/sh -c.',
+  },
+  cwd: { kind: { k: 'string' }, doc: 'Working directory; relative paths are resolved against the directory of the file defining the service, which is also the default.' },
+  env: { kind: { k: 'env' }, doc: 'Extra environment variables (strings). Override env_file and the environment kelpie itself runs with.' },
+  env_file: {
+    kind: { k: 'paths' },
+    prop: 'envFile',
+    doc: 'Dotenv file(s) read at load time, relative to the defining file; later files override earlier ones, env overrides all.',
+  },
+  autostart: { kind: { k: 'boolean' }, default: true, doc: 'Start the service when kelpie comes up.' },
+  restart: {
+    kind: { k: 'enum', values: ['always', 'on-failure', 'never'] },
+    default: 'on-failure',
+    doc: 'When to respawn after the process exits on its own: always, on-failure (exit code not in success_codes, or a signal), never.',
+  },
+  backoff: {
+    kind: {
+      k: 'table',
+      fields: {
+        initial: { kind: { k: 'duration', min: 1 }, default: '100ms', doc: 'First delay before a respawn; doubles on each further failure.' },
+        max: { kind: { k: 'duration', min: 1 }, default: '30s', doc: 'Upper bound of the respawn delay.' },
+        reset_after: {
+          kind: { k: 'duration', min: 1 },
+          default: '60s',
+          prop: 'resetAfter',
+          doc: 'Uptime after which the delay and the failure count reset.',
+        },
+      },
+      refine: (v) =>
+        Number(v['initial']) > Number(v['max'])
+          ? { key: 'initial', expected: `a duration no longer than backoff.max (${formatDuration(Number(v['max']))})` }
+          : undefined,
+    },
+    doc: 'Exponential delay between respawns.',
+  },
+  start_limit: {
+    kind: {
+      k: 'table',
+      fields: {
+        burst: { kind: { k: 'integer', min: 1, max: 1_000_000 }, default: 5, doc: 'Starts allowed within interval.' },
+        interval: { kind: { k: 'duration', min: 1 }, default: '10s', doc: 'Window in which starts are counted.' },
+      },
+    },
+    prop: 'startLimit',
+    doc: 'More than burst starts within interval puts the service in failed ("respawning too fast").',
+  },
+  success_codes: { kind: EXIT_CODE, default: [0], prop: 'successCodes', doc: 'Exit codes that count as success.' },
+  no_restart_codes: {
+    kind: EXIT_CODE,
+    default: [125],
+    prop: 'noRestartCodes',
+    doc: 'Exit codes after which the service is never restarted, whatever the restart policy (as s6).',
+  },
+  stop: {
+    kind: {
+      k: 'table',
+      fields: {
+        signal: { kind: { k: 'signal' }, default: 'SIGTERM', doc: 'Signal sent to the process group to stop it ("TERM" or "SIGTERM").' },
+        timeout: { kind: { k: 'duration', min: 0 }, default: '10s', doc: 'Wait this long after signal, then SIGKILL the whole process group.' },
+      },
+    },
+    doc: 'Staged stop: signal, then SIGKILL after timeout.',
+  },
+  log: { kind: { k: 'table', fields: serviceLogFields }, doc: 'Log rotation for this service; defaults to the global [log].' },
+};
+
+/** Service names: safe in paths, URLs and shell words. */
+export const SERVICE_NAME_PATTERN = '^[a-zA-Z0-9][a-zA-Z0-9_.@-]*$';
+export const SERVICE_NAME_MAX = 64;
+
+/** Keys of the main config file. Included files may hold only `services`. */
+export const topFields: Fields = {
+  include: {
+    kind: { k: 'paths' },
+    default: [],
+    doc: 'Files defining more services, as paths or globs (* and ?) relative to this file; read in sorted order.',
+  },
+  log: { kind: { k: 'table', fields: globalLogFields }, doc: 'Default log rotation for every service.' },
+  services: {
+    kind: {
+      k: 'map',
+      keyPattern: SERVICE_NAME_PATTERN,
+      keyMaxLength: SERVICE_NAME_MAX,
+      value: { kind: { k: 'table', fields: serviceFields }, doc: 'One service.' },
+    },
+    default: {},
+    doc: 'The services, by name.',
+  },
+};

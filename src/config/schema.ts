@@ -1,0 +1,56 @@
+// JSON Schema (draft 2020-12) for kelpie.toml, generated from the same field table the
+// validator uses (fields.ts). Editors with TOML + JSON Schema support (taplo) can use it.
+import { DURATION_PATTERN } from './duration.js';
+import { topFields, type Field, type Fields, type Kind } from './fields.js';
+import { SIZE_PATTERN } from './size.js';
+
+type Schema = Record<string, unknown>;
+
+/** The JSON Schema of a kelpie config file (the main file; included files use the `services` part). */
+export function configJsonSchema(): object {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: 'kelpie configuration',
+    description: 'kelpie.toml: services kelpie supervises, and daemon-wide settings. See docs/config.md.',
+    ...table(topFields),
+  };
+}
+
+function table(fields: Fields): Schema {
+  const required = Object.entries(fields).filter(([, f]) => f.required).map(([k]) => k);
+  return {
+    type: 'object',
+    properties: Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, field(f)])),
+    ...(required.length > 0 && { required }),
+    additionalProperties: false,
+  };
+}
+
+function field(f: Field): Schema {
+  return { description: f.doc, ...kind(f.kind), ...(f.default !== undefined && { default: f.default }) };
+}
+
+const stringList = { type: 'array', items: { type: 'string', minLength: 1 } };
+
+function kind(k: Kind): Schema {
+  switch (k.k) {
+    case 'string': return { type: 'string' };
+    case 'boolean': return { type: 'boolean' };
+    case 'integer': return { type: 'integer', minimum: k.min, maximum: k.max };
+    case 'enum': return { type: 'string', enum: [...k.values] };
+    case 'duration': return { type: 'string', pattern: DURATION_PATTERN };
+    case 'size': return { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: SIZE_PATTERN }] };
+    case 'signal': return { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9+]*$' };
+    case 'command': return { anyOf: [{ type: 'string', minLength: 1 }, { ...stringList, minItems: 1 }] };
+    case 'paths': return { anyOf: [{ type: 'string', minLength: 1 }, stringList] };
+    case 'env': return { type: 'object', additionalProperties: { type: 'string' } };
+    case 'integers': return { type: 'array', items: { type: 'integer', minimum: k.min, maximum: k.max } };
+    case 'table': return table(k.fields);
+    case 'map':
+      return {
+        type: 'object',
+        propertyNames: { pattern: k.keyPattern, maxLength: k.keyMaxLength },
+        additionalProperties: field(k.value),
+      };
+  }
+}

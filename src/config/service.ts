@@ -1,0 +1,88 @@
+// One checked [services.NAME] table → a ServiceSpec: resolves cwd, reads env_file(s), and
+// fills the log settings from the global [log].
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { parseEnvFile } from './envfile.js';
+import type { Issues } from './issues.js';
+import type { Located, MapEntry } from './check.js';
+import type { BackoffSpec, LogSpec, RestartPolicy, ServiceSpec, StartLimitSpec, StopSpec } from './types.js';
+
+/** A config file as read: absolute path, the name used in messages, and its directory. */
+export interface Origin {
+  readonly abs: string;
+  readonly display: string;
+  readonly dir: string;
+}
+
+/** The origin of a file named by `written` (relative to `from` unless absolute). */
+export function originOf(written: string, from: Origin): Origin {
+  const abs = resolve(from.dir, written);
+  const display = isAbsolute(written) || isAbsolute(from.display) ? abs : join(dirname(from.display), relative(from.dir, abs));
+  return { abs, display, dir: dirname(abs) };
+}
+
+/** What check.ts produced for a service table (only keys that were valid are present). */
+interface Checked {
+  command?: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  envFile?: Located[];
+  autostart: boolean;
+  restart: RestartPolicy;
+  backoff: BackoffSpec;
+  startLimit: StartLimitSpec;
+  successCodes: number[];
+  noRestartCodes: number[];
+  stop: StopSpec;
+  log: Partial<LogSpec>;
+}
+
+/** Builds the spec, or undefined when something (reported to `issues`) is wrong. Partial when
+ *  check.ts reported problems; the loader then discards it. */
+export function buildService(entry: MapEntry, origin: Origin, globalLog: LogSpec, issues: Issues): ServiceSpec | undefined {
+  const c = entry.value as unknown as Checked;
+  const env = readEnvFiles(entry.key, c.envFile ?? [], origin, issues);
+  if (env === undefined || c.command === undefined) return undefined;
+  return {
+    name: entry.key,
+    command: c.command,
+    cwd: resolve(origin.dir, c.cwd ?? '.'),
+    env: Object.assign(env, c.env),
+    autostart: c.autostart,
+    restart: c.restart,
+    backoff: c.backoff,
+    startLimit: c.startLimit,
+    successCodes: c.successCodes,
+    noRestartCodes: c.noRestartCodes,
+    stop: c.stop,
+    log: { ...globalLog, ...c.log },
+    source: { file: origin.abs, line: entry.loc.line },
+  };
+}
+
+/** Reads the env files in order (later wins); undefined if any is missing or has a bad line. */
+function readEnvFiles(name: string, files: readonly Located[], origin: Origin, issues: Issues): Record<string, string> | undefined {
+  const env: Record<string, string> = Object.create(null) as Record<string, string>;
+  const field = `services.${name}.env_file`;
+  let ok = true;
+  for (const f of files) {
+    const file = originOf(f.value, origin);
+    let text: string;
+    try {
+      text = readFileSync(file.abs, 'utf8');
+    } catch (e) {
+      const why = (e as NodeJS.ErrnoException).code ?? String(e);
+      issues.add(f.loc, field, { message: `cannot read env file ${file.display}: ${why}`, received: JSON.stringify(f.value) });
+      ok = false;
+      continue;
+    }
+    const parsed = parseEnvFile(text);
+    for (const err of parsed.errors) {
+      const received = JSON.stringify(err.text.length > 60 ? `${err.text.slice(0, 59)}…` : err.text);
+      issues.forFile(file.display).add({ line: err.line, column: err.column }, field, { message: `${err.message}, got ${received}`, received });
+      ok = false;
+    }
+    Object.assign(env, parsed.vars);
+  }
+  return ok ? env : undefined;
+}

@@ -1,0 +1,14 @@
+// The environment a service process gets: kelpie's own, minus kelpie's internal variables,
+// plus the service's `env` (see docs/config.md).
+import type { ServiceSpec } from '../config/types.js';
+
+const INTERNAL = ['KELPIE_HOME', 'KELPIE_CONFIG', 'KELPIE_KEEPER_PID'];
+
+/** The complete environment for one spawn of `spec`. */
+export function serviceEnv(spec: ServiceSpec, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(base)) if (v !== undefined && !INTERNAL.includes(k)) env[k] = v;
+  Object.assign(env, spec.env);
+  env.KELPIE_SERVICE = spec.name;
+  return env;
+}

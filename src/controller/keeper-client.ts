@@ -1,0 +1,51 @@
+// The controller's side of the keeper link: requests with ids over the IPC channel, and
+// the keeper's events handed to a listener.
+import type { FromKeeper, SpawnRequest, ToKeeper } from '../protocol/keeper.js';
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+type Request = ToKeeper extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
+
+export class KeeperClient {
+  #next = 1;
+  readonly #pending = new Map<number, Pending>();
+
+  constructor(private readonly onEvent: (msg: FromKeeper) => void) {
+    if (!process.send) throw new Error('the controller must be started by a keeper (no IPC channel)');
+    process.on('message', (m) => this.#receive(m as FromKeeper));
+    // The keeper is gone: nothing to control any more. Services stay with whoever reaps them.
+    process.on('disconnect', () => process.exit(0));
+  }
+
+  #receive(msg: FromKeeper): void {
+    if (msg.t === 'reply') {
+      const p = this.#pending.get(msg.id);
+      if (!p) return;
+      this.#pending.delete(msg.id);
+      if (msg.ok) p.resolve(msg.value);
+      else p.reject(new Error(msg.error));
+      return;
+    }
+    this.onEvent(msg);
+  }
+
+  request<T = unknown>(req: Request): Promise<T> {
+    const id = this.#next++;
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      process.send?.({ ...req, id } as ToKeeper, undefined, {}, (err: Error | null) => {
+        if (err) {
+          this.#pending.delete(id);
+          reject(err);
+        }
+      });
+    });
+  }
+
+  spawn(req: SpawnRequest): Promise<{ pid: number; startTime: number; spawnedAt: string }> {
+    return this.request({ t: 'spawn', req });
+  }
+
+  signal(pid: number, signal: string): Promise<void> {
+    return this.request({ t: 'signal', pid, signal });
+  }
+}

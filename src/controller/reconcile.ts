@@ -1,0 +1,70 @@
+// Bringing services back in line with the keeper's process table after a controller
+// (re)start: adopt what runs, replay exits we missed, restart what should be running.
+import type { ExitEvent, ProcessEntry } from '../protocol/keeper.js';
+import type { Service } from '../service/service.js';
+import type { PersistedService } from '../state/encode.js';
+
+/** Restores one service's remembered counters and history. */
+export function restore(svc: Service, p: PersistedService | undefined, full: boolean): void {
+  if (!p) return;
+  svc.enabled = p.enabled;
+  if (!svc.enabled) svc.state = 'disabled';
+  if (!full) return;
+  svc.restarts = p.restarts;
+  svc.failures = p.failures;
+  svc.exits = [...p.exits];
+  svc.state = p.state;
+  svc.since = p.since;
+  svc.reason = p.reason;
+  svc.pid = p.pid;
+  svc.startTime = p.startTime;
+  svc.spawnedAt = p.spawnedAt;
+  svc.readyAt = p.readyAt;
+}
+
+/**
+ * After a controller restart: `svc` holds its persisted state. Returns true if the service
+ * still has to be started by the caller.
+ */
+export function reconcile(svc: Service, live: ProcessEntry | undefined, missed: readonly ExitEvent[]): boolean {
+  if (live) {
+    // Same process as before the crash: adopt it, restarting nothing.
+    svc.pid = live.pid;
+    svc.startTime = live.startTime;
+    svc.spawnedAt = live.spawnedAt;
+    if (svc.state === 'stopping') {
+      svc.dispatch({ type: 'stop-timeout' });
+      return false;
+    }
+    if (svc.state !== 'running') svc.go('running', null);
+    if (!svc.readyAt) svc.markReady();
+    return false;
+  }
+  const mine = missed.filter((e) => e.pid === svc.pid);
+  const last = mine[mine.length - 1];
+  if (last && (svc.state === 'running' || svc.state === 'starting' || svc.state === 'stopping')) {
+    // It exited while no controller listened: judge the exit as if we had seen it.
+    svc.dispatch({ type: 'exit', exit: last });
+    return false;
+  }
+  switch (svc.state) {
+    case 'running':
+    case 'starting':
+      if (svc.pid === null) {
+        svc.go('stopped', null);
+        return true;
+      }
+      // Its exit was lost with the old controller (or never recorded): treat as a crash.
+      svc.dispatch({ type: 'exit', exit: { service: svc.name, pid: svc.pid ?? 0, code: null, signal: null, at: new Date().toISOString(), leftoversKilled: 0 } });
+      return false;
+    case 'stopping':
+      svc.go('stopped', null);
+      return false;
+    case 'backoff':
+      // The old controller's timer died with it: wait one initial delay, then respawn.
+      svc.armBackoff(svc.spec.backoff.initial);
+      return false;
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,196 @@
+// The keeper: owns service processes, their pipes and log files, reaps orphans, and keeps a
+// controller running. It holds no policy: it does what the controller asks, and on its own
+// only what keeps processes from being lost.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { groupMembers, readStat } from '../os/proc.js';
+import { reapOrphans, trackChildren } from '../os/reap.js';
+import { becomeSubreaper } from '../os/subreaper.js';
+import { KEEPER_PROTOCOL, type ExitEvent, type FromKeeper, type LogLine, type SpawnRequest, type ToKeeper } from '../protocol/keeper.js';
+import { ControllerLink } from './controller-link.js';
+import { ServiceLog } from './logs/index.js';
+import { signalGroup, killLeftovers } from './signal.js';
+import { spawnProcess } from './spawn.js';
+import { ProcessTable } from './table.js';
+
+/** How the keeper was started. */
+export interface KeeperOptions {
+  readonly home: string;
+  readonly controllerEntry: string;
+  readonly controllerEnv: NodeJS.ProcessEnv;
+  readonly version: string;
+  /** Called for every captured line (foreground output). */
+  readonly onLine?: (line: LogLine) => void;
+  readonly say: (text: string) => void;
+}
+
+export class Keeper {
+  readonly table: ProcessTable;
+  readonly link: ControllerLink;
+  readonly startedAt = new Date().toISOString();
+  readonly subreaper: boolean;
+  readonly #logs = new Map<string, ServiceLog>();
+  readonly #drains = new Set<Promise<unknown>>();
+  #following = false;
+  #reapQueued = false;
+
+  constructor(private readonly opts: KeeperOptions) {
+    mkdirSync(join(opts.home, 'logs'), { recursive: true });
+    this.table = new ProcessTable(join(opts.home, 'keeper.json'));
+    trackChildren();
+    this.subreaper = becomeSubreaper();
+    process.on('SIGCHLD', () => this.#queueReap());
+    this.link = new ControllerLink(opts.controllerEntry, opts.controllerEnv, {
+      hello: (firstBoot, starts, missed, dropped) => this.#hello(firstBoot, starts, missed, dropped),
+      handle: (msg) => void this.#handle(msg),
+      say: opts.say,
+    });
+  }
+
+  start(): void {
+    this.link.start();
+  }
+
+  #hello(firstBoot: boolean, controllerStarts: number, missed: ExitEvent[], dropped: number): FromKeeper {
+    return {
+      t: 'hello',
+      protocol: KEEPER_PROTOCOL,
+      keeperPid: process.pid,
+      keeperVersion: this.opts.version,
+      startedAt: this.startedAt,
+      firstBoot,
+      controllerStarts,
+      table: this.table.entries(),
+      missed,
+      dropped,
+    };
+  }
+
+  async #handle(msg: ToKeeper): Promise<void> {
+    const reply = (ok: boolean, value?: unknown): void => {
+      this.link.send(ok ? { t: 'reply', id: msg.id, ok: true, value } : { t: 'reply', id: msg.id, ok: false, error: String(value) });
+    };
+    try {
+      switch (msg.t) {
+        case 'spawn':
+          reply(true, await this.spawn(msg.req));
+          return;
+        case 'signal': {
+          const err = signalGroup(this.table, msg.pid, msg.signal);
+          reply(err === null, err ?? undefined);
+          return;
+        }
+        case 'log-limits':
+          this.#logs.get(msg.service)?.setLimits({ maxBytes: msg.maxBytes, keep: msg.keep });
+          reply(true);
+          return;
+        case 'follow':
+          this.#following = msg.on;
+          reply(true);
+          return;
+        case 'ready-for-shutdown':
+          reply(true);
+          this.onShutdownDone?.();
+          return;
+        default:
+          reply(false, `unknown request ${(msg as { t: string }).t}`);
+      }
+    } catch (err) {
+      reply(false, err instanceof Error ? err.message : err);
+    }
+  }
+
+  /** Set by the runner: the controller finished an ordered shutdown. */
+  onShutdownDone: (() => void) | null = null;
+
+  async spawn(req: SpawnRequest): Promise<{ pid: number; startTime: number; spawnedAt: string }> {
+    const child = await spawnProcess(req);
+    const pid = child.pid as number;
+    child.on('error', () => {});
+    const spawnedAt = new Date().toISOString();
+    const entry = { service: req.service, pid, startTime: readStat(pid)?.startTime ?? 0, spawnedAt };
+    this.table.add({ entry, child, req });
+    const log = this.#log(req);
+    for (const which of ['out', 'err'] as const) {
+      const stream = which === 'out' ? child.stdout : child.stderr;
+      if (!stream) continue;
+      const drained = log.attach(stream, which);
+      this.#drains.add(drained);
+      void drained.finally(() => this.#drains.delete(drained));
+    }
+    child.once('exit', (code, signal) => this.#onExit(pid, code, signal));
+    return { pid, startTime: entry.startTime, spawnedAt };
+  }
+
+  #log(req: SpawnRequest): ServiceLog {
+    let log = this.#logs.get(req.service);
+    if (!log) {
+      log = new ServiceLog(req.service, {
+        path: join(this.opts.home, 'logs', `${req.service}.log`),
+        maxBytes: req.log.maxBytes,
+        keep: req.log.keep,
+        onLine: (e) => this.#onLine({ service: e.service, at: e.at.toISOString(), stream: e.stream, text: e.text }),
+      });
+      this.#logs.set(req.service, log);
+    } else {
+      log.setLimits(req.log);
+    }
+    return log;
+  }
+
+  #onLine(line: LogLine): void {
+    this.opts.onLine?.(line);
+    if (this.#following) this.link.send({ t: 'log', line });
+  }
+
+  #onExit(pid: number, code: number | null, signal: NodeJS.Signals | null): void {
+    const owned = this.table.remove(pid);
+    if (!owned) return;
+    // A service's process group ends with its leader: nothing it started may outlive it.
+    const leftoversKilled = killLeftovers(pid, (g) => groupMembers(g).length);
+    const ev: ExitEvent = { service: owned.entry.service, pid, code, signal, at: new Date().toISOString(), leftoversKilled };
+    this.link.sendExit(ev);
+    if (this.table.size === 0) this.exitWaiters.splice(0).forEach((f) => f());
+  }
+
+  /** Resolved when the table becomes empty. */
+  readonly exitWaiters: Array<() => void> = [];
+
+  #queueReap(): void {
+    if (this.#reapQueued) return;
+    this.#reapQueued = true;
+    setImmediate(() => {
+      this.#reapQueued = false;
+      reapOrphans();
+    });
+  }
+
+  /** Stops every service itself (no controller): its stop signal, SIGKILL after its timeout. */
+  async stopAll(): Promise<void> {
+    const all = this.table.all();
+    await Promise.all(
+      all.map(
+        (o) =>
+          new Promise<void>((resolve) => {
+            if (o.child.exitCode !== null || o.child.signalCode !== null) return resolve();
+            const t = setTimeout(() => signalGroup(this.table, o.entry.pid, 'SIGKILL'), o.req.stop.timeoutMs);
+            o.child.once('exit', () => {
+              clearTimeout(t);
+              resolve();
+            });
+            if (signalGroup(this.table, o.entry.pid, o.req.stop.signal) !== null) {
+              clearTimeout(t);
+              resolve();
+            }
+          }),
+      ),
+    );
+    await this.drained();
+  }
+
+  /** Resolves once every pipe seen so far reached EOF (bounded: a leaked fd must not hang us). */
+  async drained(ms = 2000): Promise<void> {
+    await Promise.race([Promise.allSettled([...this.#drains]), new Promise((r) => setTimeout(r, ms).unref())]);
+    await Promise.all([...this.#logs.values()].map((log) => log.close(true)));
+  }
+}

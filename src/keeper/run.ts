@@ -1,0 +1,86 @@
+// Runs a keeper for one home until an ordered shutdown ends it. Used by `kelpie up`
+// (in-process, foreground) and by dist/keeper.js (the detached daemon).
+import { mkdirSync, rmSync } from 'node:fs';
+import { homePaths } from '../protocol/home.js';
+import type { LogLine } from '../protocol/keeper.js';
+import { foregroundPrinter } from './foreground.js';
+import { Keeper } from './keeper.js';
+import { claimPidFile, releasePidFile } from './pidfile.js';
+
+/** What `runKeeper` needs. */
+export interface RunKeeperOptions {
+  readonly home: string;
+  readonly config: string;
+  readonly controllerEntry: string;
+  readonly version: string;
+  readonly foreground: boolean;
+}
+
+/** Resolves with the process exit code once kelpie has shut down. */
+export async function runKeeper(o: RunKeeperOptions): Promise<number> {
+  const paths = homePaths(o.home);
+  mkdirSync(o.home, { recursive: true, mode: 0o700 });
+  const holder = claimPidFile(paths.keeperPid);
+  if (holder !== null) {
+    process.stderr.write(`kelpie: error: cannot start: a keeper (pid ${holder}) already runs for ${o.home}\n`);
+    return 1;
+  }
+  const say = (text: string): void => {
+    process.stderr.write(`${new Date().toISOString()} kelpie[keeper ${process.pid}]: ${text}\n`);
+  };
+  const printer = o.foreground ? foregroundPrinter() : null;
+  const keeper = new Keeper({
+    home: o.home,
+    version: o.version,
+    controllerEntry: o.controllerEntry,
+    controllerEnv: {
+      ...process.env,
+      KELPIE_HOME: o.home,
+      KELPIE_CONFIG: o.config,
+      KELPIE_KEEPER_PID: String(process.pid),
+    },
+    onLine: printer ? (l: LogLine) => printer(l) : undefined,
+    say,
+  });
+  if (!keeper.subreaper) say('not a child subreaper (no koffi/prctl): orphans of services go to init');
+
+  return new Promise<number>((resolve) => {
+    let finishing = false;
+    let exitCode = 0;
+    const finish = async (): Promise<void> => {
+      if (finishing) return;
+      finishing = true;
+      await keeper.link.stop();
+      if (keeper.table.size > 0) {
+        exitCode = 1;
+        say(`stopping ${keeper.table.size} service process(es) without a controller`);
+        await keeper.stopAll();
+      } else {
+        await keeper.drained();
+      }
+      rmSync(paths.socket, { force: true });
+      releasePidFile(paths.keeperPid);
+      resolve(exitCode);
+    };
+    keeper.onShutdownDone = () => void finish();
+    let signals = 0;
+    const onSignal = (sig: NodeJS.Signals): void => {
+      signals++;
+      if (signals === 1 && keeper.link.connected) {
+        say(`${sig}: asking the controller for an ordered shutdown`);
+        keeper.link.send({ t: 'shutdown', reason: sig });
+        return;
+      }
+      say(`${sig}: stopping every service now`);
+      void finish();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    process.on('SIGHUP', () => say('SIGHUP ignored (use kelpie reload)'));
+    // A shutdown the controller never finishes (it died during it) is completed by the keeper.
+    keeper.link.onGone = () => {
+      if (signals > 0 || finishing) void finish();
+    };
+    keeper.start();
+  });
+}

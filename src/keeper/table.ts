@@ -1,0 +1,54 @@
+// The keeper's process table: every live service process, by pid, journaled to disk so a
+// later keeper (upgrade) or a person can see what was running.
+import type { ChildProcess } from 'node:child_process';
+import { writeFileAtomic } from '../os/atomic.js';
+import type { ProcessEntry, SpawnRequest } from '../protocol/keeper.js';
+
+/** A live process and what the keeper needs to manage it. */
+export interface Owned {
+  readonly entry: ProcessEntry;
+  readonly child: ChildProcess;
+  readonly req: SpawnRequest;
+}
+
+export class ProcessTable {
+  readonly #byPid = new Map<number, Owned>();
+
+  constructor(private readonly journalPath: string) {}
+
+  add(o: Owned): void {
+    this.#byPid.set(o.entry.pid, o);
+    this.#journal();
+  }
+
+  remove(pid: number): Owned | undefined {
+    const o = this.#byPid.get(pid);
+    this.#byPid.delete(pid);
+    if (o) this.#journal();
+    return o;
+  }
+
+  get(pid: number): Owned | undefined {
+    return this.#byPid.get(pid);
+  }
+
+  entries(): ProcessEntry[] {
+    return [...this.#byPid.values()].map((o) => o.entry);
+  }
+
+  all(): Owned[] {
+    return [...this.#byPid.values()];
+  }
+
+  get size(): number {
+    return this.#byPid.size;
+  }
+
+  #journal(): void {
+    try {
+      writeFileAtomic(this.journalPath, JSON.stringify({ v: 1, processes: this.entries() }) + '\n');
+    } catch {
+      // The journal is informative; a full disk must not stop supervision.
+    }
+  }
+}

@@ -1,0 +1,114 @@
+// The API's wire shapes: one versioned envelope for every reply.
+import type { ErrorCode } from './errors.js';
+
+export const API_VERSION = 1;
+
+/** The error half of an envelope. */
+export interface ApiError {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly hint?: string;
+  readonly details?: unknown;
+}
+
+/** Every API reply. */
+export type Envelope<T> =
+  | { readonly kelpie: number; readonly ok: true; readonly result: T }
+  | { readonly kelpie: number; readonly ok: false; readonly error: ApiError };
+
+/** How a process ended, in status and events (execa's shape: a failure has a success's fields). */
+export interface ExitInfo {
+  readonly pid: number;
+  readonly code: number | null;
+  readonly signal: string | null;
+  readonly at: string;
+  /** Killed with SIGKILL after the stop timeout. */
+  readonly forced: boolean;
+  /** A stop was requested (not a crash). */
+  readonly requested: boolean;
+  readonly durationMs: number;
+}
+
+/** Service states (see docs/architecture.md). */
+export type ServiceState =
+  | 'stopped'
+  | 'starting'
+  | 'running'
+  | 'stopping'
+  | 'backoff'
+  | 'failed'
+  | 'done'
+  | 'disabled';
+
+/** One row of `status`. */
+export interface ServiceSummary {
+  readonly name: string;
+  readonly state: ServiceState;
+  readonly since: string;
+  readonly pid: number | null;
+  readonly restarts: number;
+  /** Why the service is in this state, when there is something to say. */
+  readonly reason: string | null;
+  readonly autostart: boolean;
+  readonly enabled: boolean;
+}
+
+/** `status SVC`. */
+export interface ServiceDetail extends ServiceSummary {
+  readonly command: readonly string[];
+  readonly cwd: string;
+  readonly restartPolicy: string;
+  readonly spawnedAt: string | null;
+  readonly readyAt: string | null;
+  readonly nextRestartAt: string | null;
+  readonly exits: readonly ExitInfo[];
+  readonly logFile: string;
+  readonly logLines: readonly string[];
+  readonly source: { readonly file: string; readonly line: number };
+}
+
+/** The daemon half of `status`. */
+export interface DaemonInfo {
+  readonly keeper_pid: number;
+  readonly controller_pid: number;
+  readonly version: string;
+  readonly home: string;
+  readonly config: string;
+  readonly started_at: string;
+  readonly controller_started_at: string;
+  readonly controller_restarts: number;
+}
+
+/** `GET /v1/status`. */
+export interface StatusResult {
+  readonly daemon: DaemonInfo;
+  readonly services: readonly ServiceSummary[];
+}
+
+/** Outcome of one service in a start/stop/restart request. */
+export interface ActionOutcome {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly state: ServiceState;
+  readonly message: string;
+}
+
+/** An event on `GET /v1/events`. */
+export interface KelpieEvent {
+  readonly seq: number;
+  readonly at: string;
+  readonly service: string | null;
+  readonly type: string;
+  readonly state?: ServiceState;
+  readonly pid?: number | null;
+  readonly message?: string;
+  readonly exit?: ExitInfo;
+}
+
+/** A log line as the API returns it. */
+export interface LogEntry {
+  readonly service: string;
+  readonly at: string;
+  readonly stream: string;
+  readonly text: string;
+}

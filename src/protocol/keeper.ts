@@ -1,0 +1,77 @@
+// Messages between the keeper and the controller over the controller's IPC channel.
+// Versioned: a controller refuses a keeper speaking another major protocol.
+
+export const KEEPER_PROTOCOL = 1;
+
+/** What the keeper needs to spawn one service process; all policy is decided already. */
+export interface SpawnRequest {
+  readonly service: string;
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  /** The complete environment of the process. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly log: { readonly maxBytes: number; readonly keep: number };
+  /** Used only if the keeper must stop the service itself (no controller at shutdown). */
+  readonly stop: { readonly signal: string; readonly timeoutMs: number };
+}
+
+/** One live process the keeper owns. */
+export interface ProcessEntry {
+  readonly service: string;
+  readonly pid: number;
+  /** From /proc/PID/stat: pid + start time name one process for its lifetime. */
+  readonly startTime: number;
+  /** Wall clock, ISO-8601 UTC. */
+  readonly spawnedAt: string;
+}
+
+/** How a process ended, as the keeper saw it. */
+export interface ExitEvent {
+  readonly service: string;
+  readonly pid: number;
+  readonly code: number | null;
+  readonly signal: string | null;
+  readonly at: string;
+  /** Other members of its process group that were still alive and got SIGKILL. */
+  readonly leftoversKilled: number;
+}
+
+/** A captured log line, forwarded only while someone follows logs. */
+export interface LogLine {
+  readonly service: string;
+  readonly at: string;
+  readonly stream: 'out' | 'err';
+  readonly text: string;
+}
+
+/** Controller → keeper. Requests carry an id; the keeper answers with a `reply` of the same id. */
+export type ToKeeper =
+  | { readonly t: 'spawn'; readonly id: number; readonly req: SpawnRequest }
+  | { readonly t: 'signal'; readonly id: number; readonly pid: number; readonly signal: string }
+  | { readonly t: 'log-limits'; readonly id: number; readonly service: string; readonly maxBytes: number; readonly keep: number }
+  | { readonly t: 'follow'; readonly id: number; readonly on: boolean }
+  | { readonly t: 'ready-for-shutdown'; readonly id: number };
+
+/** Keeper → controller. */
+export type FromKeeper =
+  | {
+      readonly t: 'hello';
+      readonly protocol: number;
+      readonly keeperPid: number;
+      readonly keeperVersion: string;
+      readonly startedAt: string;
+      /** True for the first controller of this keeper's life (a fresh `up`). */
+      readonly firstBoot: boolean;
+      /** Controllers started by this keeper so far, this one included. */
+      readonly controllerStarts: number;
+      readonly table: readonly ProcessEntry[];
+      /** Exits that happened while no controller was connected, oldest first. */
+      readonly missed: readonly ExitEvent[];
+      /** How many events were dropped because the buffer was full. */
+      readonly dropped: number;
+    }
+  | { readonly t: 'reply'; readonly id: number; readonly ok: true; readonly value?: unknown }
+  | { readonly t: 'reply'; readonly id: number; readonly ok: false; readonly error: string }
+  | { readonly t: 'exit'; readonly ev: ExitEvent }
+  | { readonly t: 'log'; readonly line: LogLine }
+  | { readonly t: 'shutdown'; readonly reason: string };

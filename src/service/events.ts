@@ -1,0 +1,21 @@
+// Events that drive a service's state machine.
+import type { ExitEvent } from '../protocol/keeper.js';
+
+/** Everything that can happen to a service. */
+export type SvcEvent =
+  | { readonly type: 'start' }
+  | { readonly type: 'stop' }
+  | { readonly type: 'spawned'; readonly pid: number; readonly startTime: number; readonly spawnedAt: string }
+  | { readonly type: 'spawn-failed'; readonly error: string }
+  | { readonly type: 'ready' }
+  | { readonly type: 'exit'; readonly exit: ExitEvent }
+  | { readonly type: 'backoff-elapsed' }
+  | { readonly type: 'stop-timeout' }
+  | { readonly type: 'disable' }
+  | { readonly type: 'enable' };
+
+/** The event names, for the table's columns. */
+export type SvcEventType = SvcEvent['type'];
+
+/** Narrows an event by its type. */
+export type EventOf<T extends SvcEventType> = Extract<SvcEvent, { type: T }>;

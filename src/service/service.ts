@@ -1,0 +1,216 @@
+// One supervised service: the runtime half of the state table. It owns its timers and
+// waiters and talks to the outside world only through its host.
+import type { ServiceSpec } from '../config/types.js';
+import type { ExitInfo, ServiceState } from '../protocol/api.js';
+import type { ExitEvent } from '../protocol/keeper.js';
+import type { Svc } from './actions.js';
+import { StartLimiter } from './backoff.js';
+import type { SvcEvent } from './events.js';
+import { TABLE } from './table.js';
+
+const MAX_EXITS = 10;
+
+/** What a service needs from the controller. */
+export interface ServiceHost {
+  spawn(spec: ServiceSpec): Promise<{ pid: number; startTime: number; spawnedAt: string }>;
+  signal(pid: number, signal: string): Promise<void>;
+  changed(svc: Service, reason: string | null): void;
+  note(svc: Service, message: string): void;
+}
+
+/** Settled outcome of a start or stop request. */
+export interface Outcome {
+  readonly ok: boolean;
+  readonly state: ServiceState;
+  readonly message: string;
+}
+
+type Waiter = { want: 'up' | 'down'; resolve: (o: Outcome) => void };
+
+export class Service implements Svc {
+  state: ServiceState = 'stopped';
+  since = new Date().toISOString();
+  reason: string | null = null;
+  pid: number | null = null;
+  startTime = 0;
+  spawnedAt: string | null = null;
+  spawnedMono = 0;
+  readyAt: string | null = null;
+  nextRestartAt: string | null = null;
+  restarts = 0;
+  failures = 0;
+  enabled = true;
+  pendingStart = false;
+  pendingStop = false;
+  disableAfterStop = false;
+  forced = false;
+  exits: ExitInfo[] = [];
+  readonly limiter: StartLimiter;
+  #backoffTimer: NodeJS.Timeout | null = null;
+  #stopTimer: NodeJS.Timeout | null = null;
+  #stableTimer: NodeJS.Timeout | null = null;
+  #waiters: Waiter[] = [];
+  #refusal: string | null = null;
+
+  constructor(
+    public spec: ServiceSpec,
+    private readonly host: ServiceHost,
+  ) {
+    this.limiter = new StartLimiter(spec.startLimit);
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  /** Feeds one event through the table. */
+  dispatch(ev: SvcEvent): void {
+    TABLE[this.state][ev.type](this, ev);
+  }
+
+  /** Starts and resolves once the service is running, or has given up. */
+  start(): Promise<Outcome> {
+    this.#refusal = null;
+    this.dispatch({ type: 'start' });
+    if (this.#refusal !== null) return Promise.resolve({ ok: false, state: this.state, message: this.#refusal });
+    return this.#wait('up');
+  }
+
+  /** Stops and resolves once no process of it is left. */
+  stop(): Promise<Outcome> {
+    this.dispatch({ type: 'stop' });
+    return this.#wait('down');
+  }
+
+  #wait(want: 'up' | 'down'): Promise<Outcome> {
+    const settled = this.#settled(want);
+    if (settled) return Promise.resolve(settled);
+    return new Promise((resolve) => this.#waiters.push({ want, resolve }));
+  }
+
+  #settled(want: 'up' | 'down'): Outcome | null {
+    const s = this.state;
+    const busy = this.pendingStart || this.pendingStop;
+    if (want === 'up') {
+      if ((s === 'running' || s === 'done') && !busy) return { ok: true, state: s, message: s };
+      if (s === 'failed' || s === 'disabled' || (s === 'stopped' && !busy)) return { ok: false, state: s, message: this.reason ?? s };
+      return null;
+    }
+    if ((s === 'stopped' || s === 'failed' || s === 'disabled' || s === 'done') && !busy) return { ok: true, state: s, message: s };
+    return null;
+  }
+
+  go(state: ServiceState, reason: string | null = null): void {
+    const changed = state !== this.state;
+    this.state = state;
+    this.reason = reason;
+    if (changed) this.since = new Date().toISOString();
+    if (state !== 'running') this.#clearStable();
+    if (state !== 'backoff') this.nextRestartAt = null;
+    if (state === 'stopped' || state === 'failed' || state === 'disabled' || state === 'backoff') this.pid = null;
+    this.host.changed(this, reason);
+    this.#waiters = this.#waiters.filter((w) => {
+      const o = this.#settled(w.want);
+      if (o) w.resolve(o);
+      return !o;
+    });
+  }
+
+  requestSpawn(): void {
+    this.readyAt = null;
+    this.host.spawn(this.spec).then(
+      (p) => this.dispatch({ type: 'spawned', ...p }),
+      (err: unknown) => this.dispatch({ type: 'spawn-failed', error: err instanceof Error ? err.message : String(err) }),
+    );
+  }
+
+  recordSpawn(pid: number, startTime: number, spawnedAt: string): void {
+    this.pid = pid;
+    this.startTime = startTime;
+    this.spawnedAt = spawnedAt;
+    this.spawnedMono = performance.now();
+    this.host.changed(this, null);
+    // Readiness seam: with no mechanism declared a service is ready once spawned.
+    if (this.state === 'starting') this.dispatch({ type: 'ready' });
+  }
+
+  markReady(): void {
+    this.readyAt = new Date().toISOString();
+    this.#clearStable();
+    // Stable uptime resets the back-off and the failure count.
+    this.#stableTimer = setTimeout(() => {
+      this.#stableTimer = null;
+      this.failures = 0;
+    }, this.spec.backoff.resetAfter);
+  }
+
+  sendSignal(signal: string): void {
+    const pid = this.pid;
+    if (pid === null) return;
+    this.host.signal(pid, signal).catch((err: unknown) => this.note(`signal ${signal} failed: ${String(err)}`));
+  }
+
+  armBackoff(ms: number): void {
+    this.cancelBackoff();
+    this.nextRestartAt = new Date(Date.now() + ms).toISOString();
+    this.#backoffTimer = setTimeout(() => {
+      this.#backoffTimer = null;
+      this.dispatch({ type: 'backoff-elapsed' });
+    }, ms);
+  }
+
+  cancelBackoff(): void {
+    if (this.#backoffTimer) clearTimeout(this.#backoffTimer);
+    this.#backoffTimer = null;
+  }
+
+  armStopTimer(): void {
+    this.clearStopTimer();
+    this.#stopTimer = setTimeout(() => {
+      this.#stopTimer = null;
+      this.dispatch({ type: 'stop-timeout' });
+    }, this.spec.stop.timeout);
+  }
+
+  clearStopTimer(): void {
+    if (this.#stopTimer) clearTimeout(this.#stopTimer);
+    this.#stopTimer = null;
+  }
+
+  #clearStable(): void {
+    if (this.#stableTimer) clearTimeout(this.#stableTimer);
+    this.#stableTimer = null;
+  }
+
+  recordExit(ev: ExitEvent, requested: boolean): ExitInfo {
+    const spawned = this.spawnedAt ? Date.parse(this.spawnedAt) : Date.parse(ev.at);
+    const info: ExitInfo = {
+      pid: ev.pid,
+      code: ev.code,
+      signal: ev.signal,
+      at: ev.at,
+      forced: requested && this.forced,
+      requested,
+      durationMs: Math.max(0, Date.parse(ev.at) - spawned),
+    };
+    this.exits = [info, ...this.exits].slice(0, MAX_EXITS);
+    this.pid = null;
+    this.forced = false;
+    return info;
+  }
+
+  refuse(message: string): void {
+    this.#refusal = message;
+  }
+
+  note(message: string): void {
+    this.host.note(this, message);
+  }
+
+  /** Cancels every timer (controller shutting down; processes stay with the keeper). */
+  dispose(): void {
+    this.cancelBackoff();
+    this.clearStopTimer();
+    this.#clearStable();
+  }
+}

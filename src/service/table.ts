@@ -1,0 +1,43 @@
+// The service lifecycle as a table: actions[state][event]. Every cell is named, including
+// the ones with nothing to do (nop), so a reader can check the machine cell by cell.
+import type { ServiceState } from '../protocol/api.js';
+import type { SvcEventType } from './events.js';
+import * as a from './actions.js';
+import type { Handler } from './actions.js';
+
+const { nop } = a;
+
+export const TABLE: Record<ServiceState, Record<SvcEventType, Handler>> = {
+  stopped: {
+    start: a.spawn, stop: a.alreadyStopped, spawned: a.strayProcess, 'spawn-failed': nop, ready: nop,
+    exit: nop, 'backoff-elapsed': nop, 'stop-timeout': nop, disable: a.toDisabled, enable: nop,
+  },
+  starting: {
+    start: nop, stop: a.stopAfterSpawn, spawned: a.recordSpawn, 'spawn-failed': a.spawnFailed, ready: a.toRunning,
+    exit: a.exitedUnrequested, 'backoff-elapsed': nop, 'stop-timeout': nop, disable: a.stopThenDisable, enable: nop,
+  },
+  running: {
+    start: a.alreadyRunning, stop: a.beginStop, spawned: nop, 'spawn-failed': nop, ready: nop,
+    exit: a.exitedUnrequested, 'backoff-elapsed': nop, 'stop-timeout': nop, disable: a.stopThenDisable, enable: nop,
+  },
+  stopping: {
+    start: a.startAfterStop, stop: nop, spawned: nop, 'spawn-failed': nop, ready: nop,
+    exit: a.exitedOnRequest, 'backoff-elapsed': nop, 'stop-timeout': a.forceKill, disable: a.disableAfterStop, enable: nop,
+  },
+  backoff: {
+    start: a.spawnNow, stop: a.cancelBackoff, spawned: nop, 'spawn-failed': nop, ready: nop,
+    exit: nop, 'backoff-elapsed': a.respawn, 'stop-timeout': nop, disable: a.cancelThenDisable, enable: nop,
+  },
+  failed: {
+    start: a.spawnAfterReset, stop: a.clearFailure, spawned: nop, 'spawn-failed': nop, ready: nop,
+    exit: nop, 'backoff-elapsed': nop, 'stop-timeout': nop, disable: a.toDisabled, enable: nop,
+  },
+  done: {
+    start: a.spawnAfterReset, stop: a.clearFailure, spawned: nop, 'spawn-failed': nop, ready: nop,
+    exit: nop, 'backoff-elapsed': nop, 'stop-timeout': nop, disable: a.toDisabled, enable: nop,
+  },
+  disabled: {
+    start: a.refuseDisabled, stop: nop, spawned: nop, 'spawn-failed': nop, ready: nop,
+    exit: nop, 'backoff-elapsed': nop, 'stop-timeout': nop, disable: nop, enable: a.toStoppedEnabled,
+  },
+};

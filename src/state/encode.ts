@@ -1,0 +1,48 @@
+// The on-disk state: a versioned, checksummed JSON document. Encoding and decoding are
+// pure; src/state/store.ts does the I/O.
+import { createHash } from 'node:crypto';
+import type { ExitInfo, ServiceState } from '../protocol/api.js';
+
+export const STATE_VERSION = 1;
+
+/** What is remembered of one service across controller restarts and `up`s. */
+export interface PersistedService {
+  readonly state: ServiceState;
+  readonly since: string;
+  readonly reason: string | null;
+  readonly enabled: boolean;
+  readonly pid: number | null;
+  readonly startTime: number;
+  readonly spawnedAt: string | null;
+  readonly readyAt: string | null;
+  readonly restarts: number;
+  readonly failures: number;
+  readonly exits: readonly ExitInfo[];
+}
+
+/** The whole state file. */
+export interface PersistedState {
+  readonly version: number;
+  readonly writtenAt: string;
+  readonly services: Readonly<Record<string, PersistedService>>;
+}
+
+function checksum(body: string): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
+/** State → file text (body line, then checksum line). */
+export function encodeState(s: PersistedState): string {
+  const body = JSON.stringify(s);
+  return `${body}\n${checksum(body)}\n`;
+}
+
+/** File text → state; throws with a reason when the text is not a valid state file. */
+export function decodeState(text: string): PersistedState {
+  const [body, sum] = text.split('\n');
+  if (!body || !sum) throw new Error('truncated state file');
+  if (checksum(body) !== sum) throw new Error('state file checksum mismatch');
+  const s = JSON.parse(body) as PersistedState;
+  if (s.version !== STATE_VERSION) throw new Error(`state file version ${String(s.version)} is not ${STATE_VERSION}`);
+  return s;
+}
