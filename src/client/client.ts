@@ -38,7 +38,8 @@ export class Client {
         return await this.#once<T>(method, path, body);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        const transient = code === 'ECONNREFUSED' || code === 'ENOENT';
+        // A reset mid-request is retried only for reads: a write may have been applied.
+        const transient = code === 'ECONNREFUSED' || code === 'ENOENT' || (code === 'ECONNRESET' && method === 'GET');
         if (!transient) throw err;
         if (Date.now() > deadline || !keeperAlive(this.#pidFile)) {
           throw new KelpieError('KELPIE_E_UNREACHABLE', `cannot reach kelpie at ${this.socket}`, 'is it running? start it with: kelpie up -d');

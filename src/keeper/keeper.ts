@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { groupMembers, readStat } from '../os/proc.js';
 import { reapOrphans, trackChildren } from '../os/reap.js';
+import { cloexecInheritedFds } from '../os/cloexec.js';
 import { becomeSubreaper } from '../os/subreaper.js';
 import { KEEPER_PROTOCOL, type ExitEvent, type FromKeeper, type LogLine, type SpawnRequest, type ToKeeper } from '../protocol/keeper.js';
 import { ControllerLink } from './controller-link.js';
@@ -38,6 +39,7 @@ export class Keeper {
     mkdirSync(join(opts.home, 'logs'), { recursive: true });
     this.table = new ProcessTable(join(opts.home, 'keeper.json'));
     trackChildren();
+    cloexecInheritedFds();
     this.subreaper = becomeSubreaper();
     process.on('SIGCHLD', () => this.#queueReap());
     this.link = new ControllerLink(opts.controllerEntry, opts.controllerEnv, {

@@ -6,3 +6,4 @@ export type { ProcStat } from './proc.js';
 export { reapOrphans, trackChildren } from './reap.js';
 export { writeFileAtomic } from './atomic.js';
 export type { Reaped } from './reap.js';
+export { cloexecInheritedFds } from './cloexec.js';

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 export interface Libc {
   prctl(option: number, a: number, b: number, c: number, d: number): number;
   waitpid(pid: number, status: Int32Array, options: number): number;
+  fcntl(fd: number, cmd: number, arg: number): number;
   errno(): number;
 }
 
@@ -22,7 +23,9 @@ export function libc(): Libc | null {
     const lib = koffi.load('libc.so.6');
     const prctl = lib.func('int prctl(int, unsigned long, unsigned long, unsigned long, unsigned long)');
     const waitpid = lib.func('int waitpid(int, _Out_ int *, int)');
+    const fcntl = lib.func('int fcntl(int, int, int)');
     cached = {
+      fcntl: (fd, cmd, arg) => fcntl(fd, cmd, arg),
       prctl: (o, a, b, c, d) => prctl(o, a, b, c, d),
       waitpid: (pid, status, options) => waitpid(pid, status, options),
       errno: () => koffi.errno(),
