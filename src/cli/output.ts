@@ -28,6 +28,8 @@ export function reportError(err: unknown, json: boolean): number {
 
 /** "3 s", "4 min 2 s", "2 h 5 min", "3 d 4 h". */
 export function span(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
   const s = Math.max(0, Math.floor(ms / 1000));
   if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);

@@ -18,7 +18,7 @@ import { readState, StateStore } from '../state/store.js';
 import { serviceEnv } from './env.js';
 import { EventBus } from './events.js';
 import { KeeperClient } from './keeper-client.js';
-import { mergedTail, tailLines } from './logs.js';
+import { mergedTail, parseStored, tailLines } from './logs.js';
 import { reconcile, restore } from './reconcile.js';
 
 declare const KELPIE_VERSION: string;
@@ -181,7 +181,7 @@ export class Controller implements ControllerApi {
       ...this.status().services.find((x) => x.name === name)!,
       command: s.spec.command, cwd: s.spec.cwd, restartPolicy: s.spec.restart, spawnedAt: s.pid ? s.spawnedAt : null,
       readyAt: s.pid ? s.readyAt : null, nextRestartAt: s.nextRestartAt, exits: s.exits, logFile,
-      logLines: tailLines(logFile, lines), source: s.spec.source,
+      logLines: tailLines(logFile, lines).map((l) => parseStored(name, l)), source: s.spec.source,
     };
   }
 

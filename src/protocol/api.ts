@@ -63,7 +63,7 @@ export interface ServiceDetail extends ServiceSummary {
   readonly nextRestartAt: string | null;
   readonly exits: readonly ExitInfo[];
   readonly logFile: string;
-  readonly logLines: readonly string[];
+  readonly logLines: readonly LogEntry[];
   readonly source: { readonly file: string; readonly line: number };
 }
 

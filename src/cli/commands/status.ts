@@ -47,7 +47,7 @@ function renderOne(x: ServiceDetail): void {
   }
   if (x.logLines.length) {
     out(`  last ${x.logLines.length} log line(s):`);
-    for (const l of x.logLines) out(`    ${c.dim(l.slice(11, 23))} ${l.slice(25)}`);
+    for (const l of x.logLines) out(`    ${c.dim(l.at.slice(11, 23))} ${l.stream.startsWith('err') ? c.red('!') : ' '}${l.text}`);
   }
 }
 
