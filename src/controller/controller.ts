@@ -245,7 +245,7 @@ export class Controller implements ControllerApi {
       if (filter.size === 0 || filter.has(e.service)) f(e);
     };
     this.#followers.add(g);
-    if (this.#followers.size === 1) void this.keeper.request({ t: 'follow', on: true });
+    if (this.#followers.size === 1) void this.keeper.request({ t: 'follow', on: true }).catch(() => {});
     return () => {
       this.#followers.delete(g);
       if (this.#followers.size === 0) void this.keeper.request({ t: 'follow', on: false }).catch(() => {});

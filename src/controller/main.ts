@@ -8,4 +8,9 @@ if (!home || !config || !process.send) {
   process.exit(2);
 }
 process.title = 'kelpie-controller';
+// A stray rejection is a bug to log, not a reason to drop the API; a thrown exception leaves
+// state unknown, so the controller exits and the keeper starts a fresh one that reconciles.
+process.on('unhandledRejection', (err) => {
+  process.stderr.write(`${new Date().toISOString()} kelpie[controller ${process.pid}]: unhandled rejection: ${String((err as Error)?.stack ?? err)}\n`);
+});
 new Controller(home, config);

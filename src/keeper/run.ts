@@ -28,6 +28,9 @@ export async function runKeeper(o: RunKeeperOptions): Promise<number> {
   const say = (text: string): void => {
     process.stderr.write(`${new Date().toISOString()} kelpie[keeper ${process.pid}]: ${text}\n`);
   };
+  // The keeper holds every service: it logs its own bugs and carries on rather than orphan them.
+  process.on('uncaughtException', (err) => say(`uncaught exception: ${err.stack ?? err.message}`));
+  process.on('unhandledRejection', (err) => say(`unhandled rejection: ${String((err as Error)?.stack ?? err)}`));
   const printer = o.foreground ? foregroundPrinter() : null;
   const keeper = new Keeper({
     home: o.home,

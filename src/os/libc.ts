@@ -1,6 +1,18 @@
 // The one place kelpie reaches libc. koffi (prebuilt FFI) closes Node's gaps: subreaper,
-// reaping of orphans, pidfd. Every binding is optional: callers check for null and degrade.
+// reaping of orphans, pidfd, unix datagram sockets. Every binding is optional: callers check
+// for null and degrade.
 import { createRequire } from 'node:module';
+import { constants } from 'node:os';
+
+type Koffi = typeof import('koffi');
+
+/** koffi itself, libc loaded through it, and where koffi lives (a worker thread loads it again). */
+export interface Ffi {
+  readonly koffi: Koffi;
+  readonly lib: ReturnType<Koffi['load']>;
+  /** Resolved path of koffi's CommonJS entry, for `require` inside a worker thread. */
+  readonly koffiPath: string;
+}
 
 /** The subset of libc kelpie uses; each member may be absent on this platform. */
 export interface Libc {
@@ -10,28 +22,58 @@ export interface Libc {
   errno(): number;
 }
 
+let cachedFfi: Ffi | null | undefined;
 let cached: Libc | null | undefined;
 
-/** Loads libc through koffi once; null when koffi or libc cannot be loaded. */
+/** Loads koffi and libc once; null when either cannot be loaded (or not on Linux). */
+export function ffi(): Ffi | null {
+  if (cachedFfi !== undefined) return cachedFfi;
+  cachedFfi = null;
+  if (process.platform !== 'linux') return cachedFfi;
+  try {
+    const require = createRequire(import.meta.url);
+    const koffiPath = require.resolve('koffi');
+    const koffi = require(koffiPath) as Koffi;
+    cachedFfi = { koffi, lib: koffi.load('libc.so.6'), koffiPath };
+  } catch {
+    cachedFfi = null;
+  }
+  return cachedFfi;
+}
+
+/** Loads the libc bindings once; null when koffi or libc cannot be loaded. */
 export function libc(): Libc | null {
   if (cached !== undefined) return cached;
   cached = null;
-  if (process.platform !== 'linux') return cached;
+  const f = ffi();
+  if (!f) return cached;
   try {
-    const require = createRequire(import.meta.url);
-    const koffi = require('koffi');
-    const lib = koffi.load('libc.so.6');
-    const prctl = lib.func('int prctl(int, unsigned long, unsigned long, unsigned long, unsigned long)');
-    const waitpid = lib.func('int waitpid(int, _Out_ int *, int)');
-    const fcntl = lib.func('int fcntl(int, int, int)');
+    const prctl = f.lib.func('int prctl(int, unsigned long, unsigned long, unsigned long, unsigned long)');
+    const waitpid = f.lib.func('int waitpid(int, _Out_ int *, int)');
+    const fcntl = f.lib.func('int fcntl(int, int, int)');
     cached = {
       fcntl: (fd, cmd, arg) => fcntl(fd, cmd, arg),
       prctl: (o, a, b, c, d) => prctl(o, a, b, c, d),
       waitpid: (pid, status, options) => waitpid(pid, status, options),
-      errno: () => koffi.errno(),
+      errno: () => f.koffi.errno(),
     };
   } catch {
     cached = null;
   }
   return cached;
+}
+
+/** Error for a failed libc call, with the errno name as `code` (e.g. EADDRINUSE). */
+export function errnoError(call: string, errno: number, detail?: string): NodeJS.ErrnoException {
+  const code = errnoName(errno);
+  const err: NodeJS.ErrnoException = new Error(`${call} failed: ${code}${detail ? ` (${detail})` : ''}`);
+  err.code = code;
+  err.errno = errno;
+  err.syscall = call;
+  return err;
+}
+
+function errnoName(errno: number): string {
+  for (const [name, n] of Object.entries(constants.errno)) if (n === errno) return name;
+  return `errno ${errno}`;
 }
