@@ -1,9 +1,23 @@
 // Bundles the three programs (CLI, keeper, controller) with esbuild.
 // koffi stays external: it loads a native module from its own package directory.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+
+// The build id: a hash of every source file, so a running daemon can tell it is older
+// than the code now installed.
+function sources(dir) {
+  return readdirSync(dir).sort().flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? sources(p) : [p];
+  });
+}
+const hash = createHash('sha256');
+for (const f of sources('src')) hash.update(f).update(readFileSync(f));
+const buildId = hash.digest('hex').slice(0, 12);
 
 await build({
   entryPoints: {
@@ -19,7 +33,7 @@ await build({
   target: 'node20',
   sourcemap: 'linked',
   external: ['koffi'],
-  define: { KELPIE_VERSION: JSON.stringify(pkg.version) },
+  define: { KELPIE_VERSION: JSON.stringify(pkg.version), KELPIE_BUILD: JSON.stringify(buildId) },
   banner: {
     // Bundled CommonJS dependencies may call require(); give ESM output one.
     js: "import { createRequire as __kelpieCreateRequire } from 'node:module'; const require = __kelpieCreateRequire(import.meta.url);",

@@ -1,6 +1,7 @@
 // The API's routes. Each validates its input at the edge and calls the controller.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ActionOutcome, KelpieEvent, LogEntry, ServiceDetail, StatusResult } from '../protocol/api.js';
+import type { Applied, ReloadResult, ActionOutcome, KelpieEvent, LogEntry, ServiceDetail, StatusResult } from '../protocol/api.js';
+
 import { KelpieError } from '../protocol/errors.js';
 import { readJson, sendError, sendOk, sse } from './http.js';
 
@@ -11,13 +12,23 @@ export type Action = 'start' | 'stop' | 'restart' | 'enable' | 'disable';
 export interface ControllerApi {
   status(): StatusResult;
   detail(name: string, lines: number): ServiceDetail;
-  act(action: Action, names: readonly string[] | 'all' | 'autostart', wait: boolean, timeoutMs: number): Promise<ActionOutcome[]>;
+  act(action: Action, names: readonly string[] | 'all' | 'wanted', wait: boolean, timeoutMs: number): Promise<ActionOutcome[]>;
   signal(name: string, signal: string): Promise<void>;
   logs(names: readonly string[], n: number): LogEntry[];
   followLogs(names: readonly string[], f: (e: LogEntry) => void): () => void;
   subscribe(f: (e: KelpieEvent) => void): () => void;
   eventsSince(seq: number): KelpieEvent[];
   shutdown(): void;
+  reload(dryRun: boolean, defer: readonly string[]): Promise<ReloadResult>;
+  add(file: string): Promise<Applied[]>;
+  remove(name: string): Promise<Applied[]>;
+  upgrade(): void;
+}
+
+function strings(v: unknown, name: string): string[] {
+  if (v === undefined) return [];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  throw new KelpieError('KELPIE_E_BAD_REQUEST', `"${name}" must be an array of strings`);
 }
 
 const ACTIONS = new Set<string>(['start', 'stop', 'restart', 'enable', 'disable']);
@@ -29,9 +40,9 @@ function intParam(v: string | null, name: string, dflt: number, max: number): nu
   return n;
 }
 
-function targets(body: Record<string, unknown>): readonly string[] | 'all' | 'autostart' {
+function targets(body: Record<string, unknown>): readonly string[] | 'all' | 'wanted' {
   const s = body.services;
-  if (s === 'all' || s === 'autostart') return s;
+  if (s === 'all' || s === 'wanted') return s;
   if (Array.isArray(s) && s.length > 0 && s.every((x) => typeof x === 'string')) return s as string[];
   throw new KelpieError('KELPIE_E_BAD_REQUEST', '"services" must be a non-empty array of names, "all" or "autostart"');
 }
@@ -79,6 +90,23 @@ export async function route(api: ControllerApi, req: IncomingMessage, res: Serve
       const write = sse(req, res, () => off());
       for (const e of api.eventsSince(after)) write('event', e);
       off = api.subscribe((e) => write('event', e));
+      return;
+    }
+    if (m === 'POST' && head === 'reload' && parts.length === 2) {
+      const body = await readJson(req);
+      return sendOk(res, await api.reload(body.dry_run === true, strings(body.defer, 'defer')));
+    }
+    if (m === 'POST' && head === 'services' && parts.length === 2) {
+      const body = await readJson(req);
+      if (typeof body.file !== 'string' || !body.file.startsWith('/')) throw new KelpieError('KELPIE_E_BAD_REQUEST', '"file" must be an absolute path');
+      return sendOk(res, await api.add(body.file));
+    }
+    if (m === 'DELETE' && head === 'services' && arg && parts.length === 3) {
+      return sendOk(res, await api.remove(decodeURIComponent(arg)));
+    }
+    if (m === 'POST' && head === 'upgrade' && parts.length === 2) {
+      sendOk(res, { upgrading: true });
+      api.upgrade();
       return;
     }
     if (m === 'POST' && head === 'shutdown' && parts.length === 2) {

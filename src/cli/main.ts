@@ -9,11 +9,13 @@ import { logs } from './commands/logs.js';
 import { signal } from './commands/signal.js';
 import { status } from './commands/status.js';
 import { up } from './commands/up.js';
+import { add, reload, remove } from './commands/reload.js';
+import { upgrade } from './commands/upgrade.js';
 import { makeCtx } from './context.js';
 import { out, reportError, style, usage } from './output.js';
 import { VERSION } from './version.js';
 
-const COMMANDS: readonly Command[] = [up, down, status, start, stop, restart, logs, signal, enable, disable, check];
+const COMMANDS: readonly Command[] = [up, down, status, start, stop, restart, reload, logs, signal, enable, disable, add, remove, upgrade, check];
 
 const GLOBAL: NonNullable<Command['options']> = {
   file: { type: 'string', short: 'f' },
@@ -57,12 +59,14 @@ async function main(argv: string[]): Promise<number> {
     }
     throw usage(`unknown command "${verb}"`, `commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
   }
-  const rest = [...argv.slice(0, verbAt), ...argv.slice(verbAt + 1)];
-  // `logs -f` follows (like tail -f); there the config is --file.
-  const global = cmd.name === 'logs' ? { ...GLOBAL, file: { type: 'string' as const } } : GLOBAL;
+  // Flags before the verb are global; after it, the command's own come too (there `logs -f`
+  // follows, like tail -f, and the config is --file).
+  const own = cmd.name === 'logs' ? { ...GLOBAL, file: { type: 'string' as const } } : GLOBAL;
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { ...global, ...(cmd.options ?? {}) }, allowPositionals: true, strict: true });
+    const pre = parseArgs({ args: argv.slice(0, verbAt), options: GLOBAL, allowPositionals: false, strict: true });
+    const post = parseArgs({ args: argv.slice(verbAt + 1), options: { ...own, ...(cmd.options ?? {}) }, allowPositionals: true, strict: true });
+    parsed = { values: { ...pre.values, ...post.values }, positionals: post.positionals };
   } catch (err) {
     throw usage(`${cmd.name}: ${(err as Error).message}`, `usage: kelpie ${cmd.name} ${cmd.usage}`);
   }
@@ -71,7 +75,10 @@ async function main(argv: string[]): Promise<number> {
     out(`usage: kelpie ${cmd.name} ${cmd.usage}\n${cmd.summary}`);
     return 0;
   }
-  if (v['no-color']) style.enabled = false;
+  if (v['no-color']) {
+    style.enabled = false;
+    process.env.NO_COLOR = '1';
+  }
   const [min, max] = cmd.args ?? [0, 0];
   if (parsed.positionals.length < min || parsed.positionals.length > max) {
     throw usage(`${cmd.name}: expected ${min === max ? min : `${min} to ${max}`} argument(s), got ${parsed.positionals.length}`, `usage: kelpie ${cmd.name} ${cmd.usage}`);

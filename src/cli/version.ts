@@ -1,4 +1,1 @@
-declare const KELPIE_VERSION: string;
-
-/** The version baked in at build time. */
-export const VERSION = typeof KELPIE_VERSION === 'string' ? KELPIE_VERSION : 'dev';
+export { VERSION, BUILD } from '../protocol/version.js';

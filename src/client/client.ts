@@ -3,9 +3,10 @@
 // moment; the client retries for a few seconds when the keeper is still alive.
 import { request } from 'node:http';
 import { readFileSync } from 'node:fs';
-import type { ActionOutcome, Envelope, KelpieEvent, LogEntry, ServiceDetail, StatusResult } from '../protocol/api.js';
+import type { Applied, ReloadResult, ActionOutcome, Envelope, KelpieEvent, LogEntry, ServiceDetail, StatusResult } from '../protocol/api.js';
 import { KelpieError, type ErrorCode } from '../protocol/errors.js';
 import { homePaths } from '../protocol/home.js';
+
 
 const RETRY_MS = 5000;
 
@@ -126,7 +127,7 @@ export class Client {
     return this.call('GET', `/v1/services/${encodeURIComponent(name)}?lines=${lines}`);
   }
 
-  act(action: 'start' | 'stop' | 'restart' | 'enable' | 'disable', services: readonly string[] | 'all' | 'autostart', opts: { wait?: boolean; timeoutMs?: number } = {}): Promise<ActionOutcome[]> {
+  act(action: 'start' | 'stop' | 'restart' | 'enable' | 'disable', services: readonly string[] | 'all' | 'wanted', opts: { wait?: boolean; timeoutMs?: number } = {}): Promise<ActionOutcome[]> {
     return this.call('POST', `/v1/${action}`, { services, wait: opts.wait ?? true, ...(opts.timeoutMs ? { timeout_ms: opts.timeoutMs } : {}) });
   }
 
@@ -146,6 +147,22 @@ export class Client {
 
   events(on: (e: KelpieEvent) => void, signal?: AbortSignal, after = 0): Promise<void> {
     return this.stream(`/v1/events?after=${after}`, (_e, d) => on(d as KelpieEvent), signal);
+  }
+
+  reload(dryRun: boolean, defer: readonly string[] = []): Promise<ReloadResult> {
+    return this.call('POST', '/v1/reload', { dry_run: dryRun, defer });
+  }
+
+  add(file: string): Promise<Applied[]> {
+    return this.call('POST', '/v1/services', { file });
+  }
+
+  remove(name: string): Promise<Applied[]> {
+    return this.call('DELETE', `/v1/services/${encodeURIComponent(name)}`);
+  }
+
+  upgrade(): Promise<unknown> {
+    return this.call('POST', '/v1/upgrade');
   }
 
   shutdown(): Promise<unknown> {

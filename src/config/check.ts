@@ -5,6 +5,7 @@ import { parseSize } from './size.js';
 import { normaliseSignal, signalNames } from './signal.js';
 import { render } from './toml.js';
 import { didYouMean, type Issues } from './issues.js';
+import { checkDeps, checkNames } from './refs.js';
 import { BAD, checkCommand, checkEnv, checkInt, join, plain, type Bad, type Out } from './values.js';
 import type { Field, Fields, Kind } from './fields.js';
 import type { Loc, TNode, TTable } from './toml.js';
@@ -37,6 +38,8 @@ export function describe(kind: Kind): string {
     case 'paths': return 'a path or an array of paths';
     case 'env': return 'a table of strings, like { NAME = "value" }';
     case 'integers': return `an array of integers from ${kind.min} to ${kind.max}`;
+    case 'names': return 'an array of service names';
+    case 'deps': return 'an array of service names or tables like { service = "db", condition = "ready" }';
     case 'table': return 'a table';
     case 'map': return 'a table of named tables';
   }
@@ -57,7 +60,25 @@ export function checkTable(node: TTable, fields: Fields, path: string, issues: I
     const v = entry ? checkValue(entry.node, field, join(path, key), issues) : absent(node, key, field, path, issues);
     if (v !== BAD && v !== undefined) out[prop] = v;
   }
+  for (const [key, field] of Object.entries(fields)) if (field.requiredUnless) checkRequiredUnless(node, key, field, fields, out, path, issues);
   return out;
+}
+
+/** A key required unless a sibling has one value, and then not allowed. Skipped when the sibling
+ *  itself was invalid (already reported). */
+function checkRequiredUnless(node: TTable, key: string, field: Field, fields: Fields, out: Record<string, unknown>, path: string, issues: Issues): void {
+  const rule = field.requiredUnless!;
+  const other = out[fields[rule.key]?.prop ?? rule.key];
+  if (other === undefined) return;
+  const entry = node.entries.get(key);
+  if (other === rule.value && entry) {
+    issues.add(entry.keyLoc, join(path, key), {
+      message: `${JSON.stringify(key)} is not allowed when ${rule.key} = ${JSON.stringify(rule.value)}`,
+      hint: rule.hint,
+    });
+  } else if (other !== rule.value && !entry) {
+    issues.add(node.loc, join(path, key), { message: `missing required key ${JSON.stringify(key)}`, expected: describe(field.kind) });
+  }
 }
 
 /** For a key that belongs one level down, e.g. `timeout` in a service → `stop = { timeout = … }`. */
@@ -129,6 +150,10 @@ function checkValue(node: TNode, field: Field, path: string, issues: Issues): Ou
     }
     case 'env':
       return checkEnv(node, path, issues, bad);
+    case 'names':
+      return checkNames(node, path, issues, bad);
+    case 'deps':
+      return checkDeps(node, kind.fields, path, issues, bad, checkTable);
     case 'integers': {
       if (node.kind !== 'array') return bad();
       const out: number[] = [];

@@ -22,6 +22,10 @@ export type Kind =
   | { readonly k: 'env' }
   /** An array of integers in [min, max]. */
   | { readonly k: 'integers'; readonly min: number; readonly max: number }
+  /** An array of service names or aliases (SERVICE_NAME_PATTERN), each kept with its place. */
+  | { readonly k: 'names' }
+  /** An array whose items are a name, or a table of `fields` naming one in `service`. */
+  | { readonly k: 'deps'; readonly fields: Fields }
   | { readonly k: 'table'; readonly fields: Fields; readonly refine?: Refine }
   /** A table whose keys are names (e.g. services) and whose values share one shape. */
   | { readonly k: 'map'; readonly keyPattern: string; readonly keyMaxLength: number; readonly value: Field };
@@ -36,6 +40,9 @@ export interface Field {
   /** Written as in TOML ("10s", [0]); converted by the same code as user values. */
   readonly default?: unknown;
   readonly required?: boolean;
+  /** Required unless the sibling `key` is `value`, and then not allowed (a target has no command).
+   *  Checked after the table's other keys, so a bad `key` value does not also blame this key. */
+  readonly requiredUnless?: { readonly key: string; readonly value: string; readonly hint: string };
   /** Property in the validated object when it differs from the key (reset_after → resetAfter). */
   readonly prop?: string;
 }
@@ -61,12 +68,34 @@ export const serviceLogFields: Fields = {
 
 const EXIT_CODE = { k: 'integers', min: 0, max: 255 } as const;
 
+/** Service names (and aliases): safe in paths, URLs and shell words. */
+export const SERVICE_NAME_PATTERN = '^[a-zA-Z0-9][a-zA-Z0-9_.@-]*$';
+export const SERVICE_NAME_MAX = 64;
+
+/** Keys of a `requires` item written as a table. */
+export const requireFields: Fields = {
+  service: { kind: { k: 'string' }, required: true, doc: 'The required service, by name or alias.' },
+  condition: {
+    kind: { k: 'enum', values: ['started', 'ready', 'completed'] },
+    doc: 'What the required service must reach first: started (spawned), ready (default; for a oneshot: completed) or completed (a oneshot exited successfully; only for oneshots).',
+  },
+};
+
 /** Keys of `[services.NAME]`. */
 export const serviceFields: Fields = {
   command: {
     kind: { k: 'command' },
-    required: true,
-    doc: 'What to run: an array of strings (argv, no shell), or a string run by /bin/sh -c.',
+    requiredUnless: {
+      key: 'kind',
+      value: 'target',
+      hint: 'a target only groups the services it requires; remove command, or use kind = "longrun" or "oneshot"',
+    },
+    doc: 'What to run: an array of strings (argv, no shell), or a string run by /bin/sh -c. Required, except for a target, which has none.',
+  },
+  kind: {
+    kind: { k: 'enum', values: ['longrun', 'oneshot', 'target'] },
+    default: 'longrun',
+    doc: 'longrun: runs until stopped; oneshot: runs to completion, dependents wait for success; target: no process, groups what it requires.',
   },
   cwd: { kind: { k: 'string' }, doc: 'Working directory; relative paths are resolved against the directory of the file defining the service, which is also the default.' },
   env: { kind: { k: 'env' }, doc: 'Extra environment variables (strings). Override env_file and the environment kelpie itself runs with.' },
@@ -130,11 +159,21 @@ export const serviceFields: Fields = {
     doc: 'Staged stop: signal, then SIGKILL after timeout.',
   },
   log: { kind: { k: 'table', fields: serviceLogFields }, doc: 'Log rotation for this service; defaults to the global [log].' },
+  requires: {
+    kind: { k: 'deps', fields: requireFields },
+    default: [],
+    doc: 'Hard dependencies, started first and stopped after this service: names or aliases, or tables { service = "db", condition = "ready" }.',
+  },
+  wants: { kind: { k: 'names' }, default: [], doc: 'Soft dependencies: started alongside this service, without ordering; their failure does not stop it.' },
+  after: { kind: { k: 'names' }, default: [], doc: 'Ordering only: when both are starting, start this service once these have finished starting (ready, done or failed); does not start them.' },
+  provides: { kind: { k: 'names' }, default: [], doc: 'Aliases other services may use in requires, wants and after.' },
+  on_dependency_restart: {
+    kind: { k: 'enum', values: ['ignore', 'restart'] },
+    default: 'ignore',
+    prop: 'onDependencyRestart',
+    doc: 'When a service this one requires restarts: ignore, or restart this service too (once it is back).',
+  },
 };
-
-/** Service names: safe in paths, URLs and shell words. */
-export const SERVICE_NAME_PATTERN = '^[a-zA-Z0-9][a-zA-Z0-9_.@-]*$';
-export const SERVICE_NAME_MAX = 64;
 
 /** Keys of the main config file. Included files may hold only `services`. */
 export const topFields: Fields = {

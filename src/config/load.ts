@@ -6,9 +6,10 @@ import { topFields, type Fields } from './fields.js';
 import { deepFreeze } from './freeze.js';
 import { expandInclude } from './glob.js';
 import { Issues } from './issues.js';
+import { link, type Draft } from './link.js';
 import { buildService, originOf, type Origin } from './service.js';
 import { parseToml, type TTable } from './toml.js';
-import type { ConfigIssue, LoadResult, LogSpec, ServiceSpec } from './types.js';
+import type { ConfigIssue, LoadResult, LogSpec } from './types.js';
 
 /** Keys an included file may hold; `include` and `[log]` belong to the main file only. */
 const includedFields: Fields = { services: topFields.services! };
@@ -24,7 +25,7 @@ export function loadConfig(file: string): LoadResult {
   const files = [abs];
   const top = checkTable(root, topFields, '', issues);
   const globalLog = top['log'] as LogSpec;
-  const services: Record<string, ServiceSpec> = Object.create(null) as Record<string, ServiceSpec>;
+  const drafts: Draft[] = [];
   const definedAt = new Map<string, string>();
   const add = (entries: unknown, origin: Origin, sink: Issues): void => {
     for (const e of (entries as MapEntry[] | undefined) ?? []) {
@@ -36,9 +37,9 @@ export function loadConfig(file: string): LoadResult {
         });
         continue;
       }
-      definedAt.set(e.key, `${origin.display}:${e.keyLoc.line}`);
-      const spec = buildService(e, origin, globalLog, sink);
-      if (spec) services[e.key] = spec;
+      const at = `${origin.display}:${e.keyLoc.line}`;
+      definedAt.set(e.key, at);
+      drafts.push({ name: e.key, display: origin.display, at, sink, checked: e.value, base: buildService(e, origin, globalLog, sink) });
     }
   };
   add(top['services'], main, issues);
@@ -61,6 +62,7 @@ export function loadConfig(file: string): LoadResult {
       add(checkTable(onlyServices(incRoot, sink), includedFields, '', sink)['services'], origin, sink);
     }
   }
+  const services = link(drafts);
   if (issues.list.length > 0) return done(issues.list);
   return deepFreeze({ ok: true, config: { file: abs, files, global: { log: globalLog }, services } });
 }

@@ -1,7 +1,7 @@
 // JSON Schema (draft 2020-12) for kelpie.toml, generated from the same field table the
 // validator uses (fields.ts). Editors with TOML + JSON Schema support (taplo) can use it.
 import { DURATION_PATTERN } from './duration.js';
-import { topFields, type Field, type Fields, type Kind } from './fields.js';
+import { SERVICE_NAME_MAX, SERVICE_NAME_PATTERN, topFields, type Field, type Fields, type Kind } from './fields.js';
 import { SIZE_PATTERN } from './size.js';
 
 type Schema = Record<string, unknown>;
@@ -18,11 +18,22 @@ export function configJsonSchema(): object {
 
 function table(fields: Fields): Schema {
   const required = Object.entries(fields).filter(([, f]) => f.required).map(([k]) => k);
+  const conditional = Object.entries(fields).flatMap(([k, f]) => (f.requiredUnless ? [requiredUnless(k, f.requiredUnless)] : []));
   return {
     type: 'object',
     properties: Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, field(f)])),
     ...(required.length > 0 && { required }),
+    ...(conditional.length > 0 && { allOf: conditional }),
     additionalProperties: false,
+  };
+}
+
+/** `key` is required unless `rule.key` is `rule.value`, and then it is not allowed. */
+function requiredUnless(key: string, rule: NonNullable<Field['requiredUnless']>): Schema {
+  return {
+    if: { properties: { [rule.key]: { const: rule.value } }, required: [rule.key] },
+    then: { not: { required: [key] } },
+    else: { required: [key] },
   };
 }
 
@@ -31,6 +42,7 @@ function field(f: Field): Schema {
 }
 
 const stringList = { type: 'array', items: { type: 'string', minLength: 1 } };
+const name = { type: 'string', pattern: SERVICE_NAME_PATTERN, maxLength: SERVICE_NAME_MAX };
 
 function kind(k: Kind): Schema {
   switch (k.k) {
@@ -45,6 +57,12 @@ function kind(k: Kind): Schema {
     case 'paths': return { anyOf: [{ type: 'string', minLength: 1 }, stringList] };
     case 'env': return { type: 'object', additionalProperties: { type: 'string' } };
     case 'integers': return { type: 'array', items: { type: 'integer', minimum: k.min, maximum: k.max } };
+    case 'names': return { type: 'array', items: name, uniqueItems: true };
+    case 'deps': {
+      const t = table(k.fields);
+      const props = { ...(t['properties'] as Schema), service: { ...(t['properties'] as Record<string, Schema>)['service'], ...name } };
+      return { type: 'array', items: { anyOf: [name, { ...t, properties: props }] } };
+    }
     case 'table': return table(k.fields);
     case 'map':
       return {

@@ -5,7 +5,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseEnvFile } from './envfile.js';
 import type { Issues } from './issues.js';
 import type { Located, MapEntry } from './check.js';
-import type { BackoffSpec, LogSpec, RestartPolicy, ServiceSpec, StartLimitSpec, StopSpec } from './types.js';
+import type { BackoffSpec, LogSpec, OnDependencyRestart, RestartPolicy, ServiceKind, ServiceSpec, StartLimitSpec, StopSpec } from './types.js';
 
 /** A config file as read: absolute path, the name used in messages, and its directory. */
 export interface Origin {
@@ -23,6 +23,7 @@ export function originOf(written: string, from: Origin): Origin {
 
 /** What check.ts produced for a service table (only keys that were valid are present). */
 interface Checked {
+  kind?: ServiceKind;
   command?: string[];
   cwd?: string;
   env?: Record<string, string>;
@@ -35,17 +36,24 @@ interface Checked {
   noRestartCodes: number[];
   stop: StopSpec;
   log: Partial<LogSpec>;
+  provides?: Located[];
+  onDependencyRestart: OnDependencyRestart;
 }
+
+/** A service before link.ts has resolved the names in its requires, wants and after. */
+export type BaseSpec = Omit<ServiceSpec, 'requires' | 'wants' | 'after'>;
 
 /** Builds the spec, or undefined when something (reported to `issues`) is wrong. Partial when
  *  check.ts reported problems; the loader then discards it. */
-export function buildService(entry: MapEntry, origin: Origin, globalLog: LogSpec, issues: Issues): ServiceSpec | undefined {
+export function buildService(entry: MapEntry, origin: Origin, globalLog: LogSpec, issues: Issues): BaseSpec | undefined {
   const c = entry.value as unknown as Checked;
   const env = readEnvFiles(entry.key, c.envFile ?? [], origin, issues);
-  if (env === undefined || c.command === undefined) return undefined;
+  const command = c.kind === 'target' ? [] : c.command;
+  if (env === undefined || c.kind === undefined || command === undefined || c.provides === undefined) return undefined;
   return {
     name: entry.key,
-    command: c.command,
+    kind: c.kind,
+    command,
     cwd: resolve(origin.dir, c.cwd ?? '.'),
     env: Object.assign(env, c.env),
     autostart: c.autostart,
@@ -56,6 +64,8 @@ export function buildService(entry: MapEntry, origin: Origin, globalLog: LogSpec
     noRestartCodes: c.noRestartCodes,
     stop: c.stop,
     log: { ...globalLog, ...c.log },
+    provides: c.provides.map((p) => p.value),
+    onDependencyRestart: c.onDependencyRestart,
     source: { file: origin.abs, line: entry.loc.line },
   };
 }

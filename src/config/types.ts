@@ -33,6 +33,25 @@ export interface LogSpec {
   readonly keep: number;
 }
 
+/** longrun: runs until stopped; oneshot: runs to completion (success = exit code in success_codes);
+ *  target: no process, a name for a group of requirements. */
+export type ServiceKind = 'longrun' | 'oneshot' | 'target';
+
+/** What a requirement must reach before the dependent starts. For a oneshot, "ready" means
+ *  "completed": the loader records it as 'completed'. */
+export type DepCondition = 'started' | 'ready' | 'completed';
+
+/** What a service does when a service it requires restarts. */
+export type OnDependencyRestart = 'ignore' | 'restart';
+
+/** One hard dependency (`requires`), resolved to the real service name. */
+export interface Requirement {
+  readonly service: string;
+  readonly condition: DepCondition;
+  /** Line of this item in the file defining the dependent (`source.file`). */
+  readonly line: number;
+}
+
 /** Where a definition came from, for messages that name file and line. */
 export interface SourceRef {
   readonly file: string;
@@ -42,7 +61,8 @@ export interface SourceRef {
 /** One validated service definition. */
 export interface ServiceSpec {
   readonly name: string;
-  /** argv; a string command in TOML becomes ["/bin/sh", "-c", string]. */
+  readonly kind: ServiceKind;
+  /** argv; a string command in TOML becomes ["/bin/sh", "-c", string]. Empty for a target. */
   readonly command: readonly string[];
   /** Absolute working directory (default: the directory of the file that defined the service). */
   readonly cwd: string;
@@ -58,6 +78,15 @@ export interface ServiceSpec {
   readonly noRestartCodes: readonly number[];
   readonly stop: StopSpec;
   readonly log: LogSpec;
+  /** Hard dependencies: started first (until their condition holds), stopped after this service. */
+  readonly requires: readonly Requirement[];
+  /** Soft dependencies: started alongside this service (no ordering); their failure does not matter. */
+  readonly wants: readonly string[];
+  /** Ordering only: when both are starting, this service starts after these are up. */
+  readonly after: readonly string[];
+  /** Aliases by which other services may name this one (already resolved in their requires/wants/after). */
+  readonly provides: readonly string[];
+  readonly onDependencyRestart: OnDependencyRestart;
   readonly source: SourceRef;
 }
 

@@ -8,10 +8,11 @@ import type { Action, ControllerApi } from '../api/routes.js';
 import type { Config, ServiceSpec } from '../config/types.js';
 import { loadConfig, formatIssue } from '../config/index.js';
 import { writeFileAtomic } from '../os/atomic.js';
-import type { ActionOutcome, KelpieEvent, LogEntry, ServiceDetail, StatusResult } from '../protocol/api.js';
+import type { ReloadResult, ActionOutcome, KelpieEvent, LogEntry, ServiceDetail, StatusResult } from '../protocol/api.js';
 import { KelpieError } from '../protocol/errors.js';
+import { BUILD, VERSION } from '../protocol/version.js';
 import { homePaths, type HomePaths } from '../protocol/home.js';
-import type { FromKeeper } from '../protocol/keeper.js';
+import { KEEPER_PROTOCOL, type FromKeeper } from '../protocol/keeper.js';
 import { Service, type Outcome } from '../service/service.js';
 import type { PersistedService } from '../state/encode.js';
 import { readState, StateStore } from '../state/store.js';
@@ -20,9 +21,11 @@ import { EventBus } from './events.js';
 import { KeeperClient } from './keeper-client.js';
 import { mergedTail, parseStored, tailLines } from './logs.js';
 import { reconcile, restore } from './reconcile.js';
+import { applyPlan, type Applied, type ReloadHost } from './reload.js';
+import { Orchestrator } from './orchestrate.js';
+import { DepGraph } from '../graph/index.js';
+import { diffServices } from '../config/diff.js';
 
-declare const KELPIE_VERSION: string;
-const VERSION = typeof KELPIE_VERSION === 'string' ? KELPIE_VERSION : 'dev';
 
 type Hello = Extract<FromKeeper, { t: 'hello' }>;
 
@@ -30,8 +33,14 @@ export class Controller implements ControllerApi {
   readonly paths: HomePaths;
   readonly events = new EventBus();
   readonly services = new Map<string, Service>();
+  /** Services added at runtime (`kelpie add`): persisted, kept across reloads. */
+  readonly registered = new Map<string, ServiceSpec>();
   readonly keeper: KeeperClient;
   readonly startedAt = new Date().toISOString();
+  readonly orchestrator = new Orchestrator({ get: (n) => this.services.get(n), graph: () => this.graph() });
+  #graph: DepGraph | null = null;
+  /** Restart counts seen, to tell a respawn from a first start (on_dependency_restart). */
+  readonly #seenRestarts = new Map<string, number>();
   #config!: Config;
   #hello!: Hello;
   #server: Server | null = null;
@@ -57,7 +66,10 @@ export class Controller implements ControllerApi {
       case 'hello':
         void this.#boot(m).catch((err: unknown) => {
           this.say(`cannot start: ${err instanceof Error ? err.message : String(err)}`);
-          void this.keeper.request({ t: 'ready-for-shutdown' });
+          // At first boot nothing runs yet: give up. Later, services run under the keeper and
+          // must not be taken down by a config problem: exit, and the keeper retries (slower).
+          if (m.firstBoot) void this.keeper.request({ t: 'ready-for-shutdown' });
+          else process.exit(3);
         });
         return;
       case 'exit':
@@ -90,16 +102,22 @@ export class Controller implements ControllerApi {
   }
 
   async #boot(hello: Hello): Promise<void> {
+    if (hello.protocol !== KEEPER_PROTOCOL) {
+      throw new Error(`the keeper speaks protocol ${hello.protocol}, this controller ${KEEPER_PROTOCOL}; restart kelpie (down, up)`);
+    }
     this.#hello = hello;
     this.#config = this.#loadConfig(hello.firstBoot);
     const persisted = readState(this.paths.state, (m) => this.say(m));
     const live = new Map(hello.table.map((e) => [e.service, e]));
     const toStart: Service[] = [];
-    for (const spec of Object.values(this.#config.services)) {
+    for (const [name, spec] of Object.entries(persisted.registered ?? {})) {
+      if (!this.#config.services[name]) this.registered.set(name, spec);
+    }
+    for (const spec of [...Object.values(this.#config.services), ...this.registered.values()]) {
       const svc = this.#makeService(spec);
       restore(svc, persisted.services[spec.name], !hello.firstBoot);
       if (hello.firstBoot) {
-        if (svc.enabled && spec.autostart) toStart.push(svc);
+        if (svc.meantToRun) toStart.push(svc);
       } else if (reconcile(svc, live.get(spec.name), hello.missed)) {
         toStart.push(svc);
       }
@@ -108,7 +126,7 @@ export class Controller implements ControllerApi {
     this.#server = await listen(this, this.paths.socket);
     this.events.emit({ service: null, type: 'controller-started', message: hello.firstBoot ? 'first boot' : 'reconnected to keeper' });
     this.say(`${hello.firstBoot ? 'started' : 'restarted'}; ${this.services.size} service(s), ${hello.table.length} process(es) adopted`);
-    for (const svc of toStart) void svc.start();
+    void this.orchestrator.start(toStart.map((x) => x.name));
     this.#store.save();
     process.on('SIGTERM', () => this.#exitQuietly());
   }
@@ -128,22 +146,44 @@ export class Controller implements ControllerApi {
       changed: (sv, reason) => {
         this.events.emit({ service: sv.name, type: 'state', state: sv.state, pid: sv.pid, ...(reason ? { message: reason } : {}) });
         this.#store.save();
+        if (sv.state === 'running') this.#dependencyRestarted(sv);
       },
       note: (sv, message) => this.events.emit({ service: sv.name, type: 'note', message }),
     });
     this.services.set(spec.name, svc);
+    this.#seenRestarts.set(spec.name, svc.restarts);
+    this.#graph = null;
     return svc;
   }
 
-  #snapshot(): Record<string, PersistedService> {
+  /** The dependency graph of the services defined now (rebuilt after any change of them). */
+  graph(): DepGraph {
+    this.#graph ??= new DepGraph(Object.fromEntries([...this.services.values()].map((s) => [s.name, s.spec])));
+    return this.#graph;
+  }
+
+  /** A required service came back after a respawn: restart dependents that asked for it. */
+  #dependencyRestarted(svc: Service): void {
+    const before = this.#seenRestarts.get(svc.name) ?? 0;
+    this.#seenRestarts.set(svc.name, svc.restarts);
+    if (svc.state !== 'running' || svc.restarts <= before) return;
+    const g = this.graph();
+    const dependents = g.dependentsOf(svc.name).filter((d) => g.spec(d).onDependencyRestart === 'restart' && this.services.get(d)?.state === 'running');
+    if (dependents.length === 0) return;
+    this.events.emit({ service: svc.name, type: 'note', message: `restarted; restarting ${dependents.join(', ')} (on_dependency_restart)` });
+    void this.orchestrator.restart(dependents);
+  }
+
+  #snapshot(): { services: Record<string, PersistedService>; registered: Record<string, ServiceSpec> } {
     const out: Record<string, PersistedService> = {};
     for (const s of this.services.values()) {
       out[s.name] = {
-        state: s.state, since: s.since, reason: s.reason, enabled: s.enabled, pid: s.pid, startTime: s.startTime,
-        spawnedAt: s.spawnedAt, readyAt: s.readyAt, restarts: s.restarts, failures: s.failures, exits: s.exits,
+        state: s.state, since: s.since, reason: s.reason, enabled: s.enabled, wanted: s.wanted, pending: s.pending,
+        pid: s.pid, startTime: s.startTime, spawnedAt: s.spawnedAt, readyAt: s.readyAt, restarts: s.restarts,
+        failures: s.failures, exits: s.exits,
       };
     }
-    return out;
+    return { services: out, registered: Object.fromEntries(this.registered) };
   }
 
   #service(name: string): Service {
@@ -161,6 +201,9 @@ export class Controller implements ControllerApi {
         keeper_pid: this.#hello.keeperPid,
         controller_pid: process.pid,
         version: VERSION,
+        build: BUILD,
+        keeper_version: this.#hello.keeperVersion,
+        keeper_build: this.#hello.keeperBuild,
         home: this.paths.home,
         config: this.#config.file,
         started_at: this.#hello.startedAt,
@@ -181,45 +224,60 @@ export class Controller implements ControllerApi {
       ...this.status().services.find((x) => x.name === name)!,
       command: s.spec.command, cwd: s.spec.cwd, restartPolicy: s.spec.restart, spawnedAt: s.pid ? s.spawnedAt : null,
       readyAt: s.pid ? s.readyAt : null, nextRestartAt: s.nextRestartAt, exits: s.exits, logFile,
-      logLines: tailLines(logFile, lines).map((l) => parseStored(name, l)), source: s.spec.source,
+      logLines: tailLines(logFile, lines).map((l) => parseStored(name, l)), source: s.spec.source, pending: s.pending !== null,
     };
   }
 
-  #pick(names: readonly string[] | 'all' | 'autostart'): Service[] {
+  #pick(names: readonly string[] | 'all' | 'wanted'): Service[] {
     if (names === 'all') return [...this.services.values()];
-    if (names === 'autostart') return [...this.services.values()].filter((s) => s.spec.autostart && s.enabled);
+    if (names === 'wanted') return [...this.services.values()].filter((s) => s.meantToRun);
     return names.map((n) => this.#service(n));
   }
 
-  async act(action: Action, names: readonly string[] | 'all' | 'autostart', wait: boolean, timeoutMs: number): Promise<ActionOutcome[]> {
+  async act(action: Action, names: readonly string[] | 'all' | 'wanted', wait: boolean, timeoutMs: number): Promise<ActionOutcome[]> {
     const picked = this.#pick(names);
-    const one = async (s: Service): Promise<Outcome> => {
-      switch (action) {
-        case 'start':
-          return s.start();
-        case 'stop':
-          return s.stop();
-        case 'restart': {
-          const stopped = await s.stop();
-          return stopped.ok ? s.start() : stopped;
-        }
-        case 'enable':
-          s.dispatch({ type: 'enable' });
-          return { ok: true, state: s.state, message: 'enabled' };
-        case 'disable':
-          return (s.dispatch({ type: 'disable' }), s.stop());
+    // What a person asks for is remembered across restarts of kelpie; `up` asks for nothing.
+    if (names !== 'wanted') {
+      for (const s of picked) {
+        if (action === 'start' || action === 'restart') s.wanted = 'up';
+        if (action === 'stop') s.wanted = 'down';
       }
-    };
-    const results = picked.map(async (s): Promise<ActionOutcome> => {
-      const work = one(s);
-      const timeout = new Promise<Outcome>((r) => {
-        const t = setTimeout(() => r({ ok: false, state: s.state, message: `still ${s.state} after ${timeoutMs} ms` }), wait ? timeoutMs : 0);
-        void work.finally(() => clearTimeout(t));
-      });
-      const o = wait ? await Promise.race([work, timeout]) : { ok: true, state: s.state, message: 'requested' };
-      return { name: s.name, ...o };
-    });
-    return Promise.all(results);
+    }
+    const list = picked.map((s) => s.name);
+    let work: Promise<Map<string, Outcome>>;
+    switch (action) {
+      case 'start':
+        work = this.orchestrator.start(list);
+        break;
+      case 'stop':
+        work = this.orchestrator.stop(list);
+        break;
+      case 'restart':
+        work = this.orchestrator.restart(list);
+        break;
+      case 'enable':
+        for (const s of picked) s.dispatch({ type: 'enable' });
+        work = Promise.resolve(new Map(picked.map((s) => [s.name, { ok: true, state: s.state, message: 'enabled' }])));
+        break;
+      case 'disable':
+        work = this.orchestrator.stop(list).then((m) => {
+          for (const s of picked) s.dispatch({ type: 'disable' });
+          for (const s of picked) m.set(s.name, { ok: s.state === 'disabled', state: s.state, message: s.state });
+          return m;
+        });
+        break;
+    }
+    if (!wait) return picked.map((s) => ({ name: s.name, ok: true, state: s.state, message: 'requested' }));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<null>((r) => (timer = setTimeout(() => r(null), timeoutMs)));
+    const done = await Promise.race([work, timedOut]);
+    clearTimeout(timer);
+    if (done === null) {
+      return picked.map((s) => ({ name: s.name, ok: false, state: s.state, message: `still ${s.state} after ${timeoutMs} ms` }));
+    }
+    // Requested services first, then what the dependency rules pulled in.
+    const order = [...list, ...[...done.keys()].filter((n) => !list.includes(n))];
+    return order.map((n) => ({ name: n, ...(done.get(n) ?? { ok: true, state: this.services.get(n)!.state, message: '' }) }));
   }
 
   async signal(name: string, signal: string): Promise<void> {
@@ -252,6 +310,86 @@ export class Controller implements ControllerApi {
     };
   }
 
+  /** Re-reads the config file and applies the difference (or only plans it). */
+  async reload(dryRun: boolean, defer: readonly string[]): Promise<ReloadResult> {
+    const r = loadConfig(this.configFile);
+    if (!r.ok) {
+      throw new KelpieError('KELPIE_E_CONFIG', `invalid config ${this.configFile}: ${r.issues.length} problem(s); nothing was changed`, 'fix it and reload again; check with kelpie check', r.issues.map(formatIssue));
+    }
+    for (const name of defer) if (!r.config.services[name] && !this.services.has(name)) this.#service(name);
+    const clash = Object.keys(r.config.services).filter((n) => this.registered.has(n));
+    if (clash.length) {
+      throw new KelpieError('KELPIE_E_CONFIG', `the config now defines ${clash.join(', ')}, already registered at runtime; nothing was changed`, `kelpie remove ${clash[0]} first`);
+    }
+    const current = Object.fromEntries([...this.services.values()].filter((s) => !this.registered.has(s.name)).map((s) => [s.name, s.pending ?? s.spec]));
+    const plan = diffServices(current, r.config.services);
+    if (dryRun) return { plan, applied: [] };
+    this.#config = r.config;
+    writeFileAtomic(`${this.paths.home}/config.json`, JSON.stringify(r.config));
+    this.events.emit({ service: null, type: 'reload', message: `+${plan.added.length} -${plan.removed.length} ~${plan.changed.length}` });
+    const applied = await applyPlan(this.#reloadHost(), plan, r.config.services, new Set(defer));
+    this.#store.save();
+    return { plan, applied };
+  }
+
+  /** Registers the services defined in `file` at runtime (persisted, kept across reloads). */
+  async add(file: string): Promise<Applied[]> {
+    const r = loadConfig(file);
+    if (!r.ok) throw new KelpieError('KELPIE_E_CONFIG', `invalid service file ${file}: ${r.issues.length} problem(s); nothing was added`, undefined, r.issues.map(formatIssue));
+    const names = Object.keys(r.config.services);
+    if (names.length === 0) throw new KelpieError('KELPIE_E_CONFIG', `${file} defines no service`);
+    const taken = names.filter((n) => this.services.has(n));
+    if (taken.length) throw new KelpieError('KELPIE_E_CONFIG', `already defined: ${taken.join(', ')}; nothing was added`, 'pick another name, or kelpie remove it first');
+    for (const n of names) this.registered.set(n, r.config.services[n]!);
+    this.#store.flush();
+    const plan = { added: names, removed: [], changed: [], unchanged: [] };
+    const applied = await applyPlan(this.#reloadHost(), plan, r.config.services, new Set());
+    this.#store.save();
+    return applied;
+  }
+
+  /** Stops and forgets a runtime-registered service. */
+  async remove(name: string): Promise<Applied[]> {
+    this.#service(name);
+    if (!this.registered.has(name)) {
+      throw new KelpieError('KELPIE_E_CONFIG', `"${name}" is defined in the config file, not registered at runtime`, 'delete it from the config and run kelpie reload');
+    }
+    const applied = await applyPlan(this.#reloadHost(), { added: [], removed: [name], changed: [], unchanged: [] }, {}, new Set());
+    this.registered.delete(name);
+    this.#store.flush();
+    return applied;
+  }
+
+  /** Hands over to a controller running the code now installed; services are untouched. */
+  upgrade(): void {
+    this.events.emit({ service: null, type: 'upgrade', message: `controller ${process.pid} (build ${BUILD}) hands over` });
+    this.#store.flush();
+    setImmediate(() => void this.keeper.request({ t: 'replace-controller' }).catch(() => {}));
+  }
+
+  #reloadHost(): ReloadHost {
+    return {
+      service: (n) => this.services.get(n),
+      create: (spec) => {
+        const svc = this.#makeService(spec);
+        this.#store.save();
+        return svc;
+      },
+      forget: (n) => {
+        this.services.delete(n);
+        this.#graph = null;
+        this.registered.delete(n);
+        this.events.emit({ service: n, type: 'removed' });
+      },
+      invalidate: () => {
+        this.#graph = null;
+      },
+      restart: async (n) => (await this.orchestrator.restart([n])).get(n) ?? { ok: false, state: 'stopped', message: 'not restarted' },
+      start: (names) => this.orchestrator.start(names),
+      logLimits: (svc) => this.keeper.request({ t: 'log-limits', service: svc.name, maxBytes: svc.spec.log.maxBytes, keep: svc.spec.log.keep }),
+    };
+  }
+
   subscribe(f: (e: KelpieEvent) => void): () => void {
     return this.events.subscribe(f);
   }
@@ -270,8 +408,8 @@ export class Controller implements ControllerApi {
     this.#shuttingDown = true;
     this.say(`shutting down (${reason})`);
     this.events.emit({ service: null, type: 'shutdown', message: reason });
-    // Stop order is reversed start order; without dependencies every service stops at once.
-    await Promise.all([...this.services.values()].map((s) => s.stop()));
+    // Dependents first, in reverse dependency order; independent branches in parallel.
+    await this.orchestrator.stop([...this.services.keys()]);
     this.#store.flush();
     this.#server?.close();
     await this.keeper.request({ t: 'ready-for-shutdown' }).catch(() => {});

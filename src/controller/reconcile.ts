@@ -8,7 +8,9 @@ import type { PersistedService } from '../state/encode.js';
 export function restore(svc: Service, p: PersistedService | undefined, full: boolean): void {
   if (!p) return;
   svc.enabled = p.enabled;
+  svc.wanted = p.wanted ?? null;
   if (!svc.enabled) svc.state = 'disabled';
+  if (p.pending) svc.pending = p.pending;
   if (!full) return;
   svc.restarts = p.restarts;
   svc.failures = p.failures;
@@ -34,6 +36,11 @@ export function reconcile(svc: Service, live: ProcessEntry | undefined, missed: 
     svc.spawnedAt = live.spawnedAt;
     if (svc.state === 'stopping') {
       svc.dispatch({ type: 'stop-timeout' });
+      return false;
+    }
+    // A one-shot still runs to completion; anything else was (or is now taken as) ready.
+    if (svc.spec.kind === 'oneshot') {
+      if (svc.state !== 'starting') svc.go('starting', null);
       return false;
     }
     if (svc.state !== 'running') svc.go('running', null);

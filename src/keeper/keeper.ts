@@ -8,6 +8,7 @@ import { reapOrphans, trackChildren } from '../os/reap.js';
 import { cloexecInheritedFds } from '../os/cloexec.js';
 import { becomeSubreaper } from '../os/subreaper.js';
 import { KEEPER_PROTOCOL, type ExitEvent, type FromKeeper, type LogLine, type SpawnRequest, type ToKeeper } from '../protocol/keeper.js';
+import { BUILD } from '../protocol/version.js';
 import { ControllerLink } from './controller-link.js';
 import { ServiceLog } from './logs/index.js';
 import { signalGroup, killLeftovers } from './signal.js';
@@ -59,6 +60,7 @@ export class Keeper {
       protocol: KEEPER_PROTOCOL,
       keeperPid: process.pid,
       keeperVersion: this.opts.version,
+      keeperBuild: BUILD,
       startedAt: this.startedAt,
       firstBoot,
       controllerStarts,
@@ -89,6 +91,10 @@ export class Keeper {
         case 'follow':
           this.#following = msg.on;
           reply(true);
+          return;
+        case 'replace-controller':
+          reply(true);
+          this.link.replace();
           return;
         case 'ready-for-shutdown':
           reply(true);

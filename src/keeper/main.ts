@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { runKeeper } from './run.js';
 
-declare const KELPIE_VERSION: string;
+import { VERSION } from '../protocol/version.js';
 
 const home = process.env.KELPIE_HOME;
 const config = process.env.KELPIE_CONFIG;
@@ -15,7 +15,7 @@ const code = await runKeeper({
   home,
   config,
   foreground: false,
-  version: typeof KELPIE_VERSION === 'string' ? KELPIE_VERSION : 'dev',
+  version: VERSION,
   controllerEntry: fileURLToPath(new URL('./controller.js', import.meta.url)),
 });
 process.exit(code);

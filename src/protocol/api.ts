@@ -32,6 +32,7 @@ export interface ExitInfo {
 /** Service states (see docs/architecture.md). */
 export type ServiceState =
   | 'stopped'
+  | 'waiting'
   | 'starting'
   | 'running'
   | 'stopping'
@@ -65,6 +66,8 @@ export interface ServiceDetail extends ServiceSummary {
   readonly logFile: string;
   readonly logLines: readonly LogEntry[];
   readonly source: { readonly file: string; readonly line: number };
+  /** A reloaded definition waits for the next stop or crash. */
+  readonly pending: boolean;
 }
 
 /** The daemon half of `status`. */
@@ -72,6 +75,10 @@ export interface DaemonInfo {
   readonly keeper_pid: number;
   readonly controller_pid: number;
   readonly version: string;
+  /** Build id of the running controller (see src/protocol/version.ts). */
+  readonly build: string;
+  readonly keeper_version: string;
+  readonly keeper_build: string;
   readonly home: string;
   readonly config: string;
   readonly started_at: string;
@@ -111,4 +118,23 @@ export interface LogEntry {
   readonly at: string;
   readonly stream: string;
   readonly text: string;
+}
+
+/** What one service underwent in a reload, add or remove. */
+export interface Applied {
+  readonly name: string;
+  readonly action: 'started' | 'added' | 'stopped-and-removed' | 'updated-in-place' | 'restarted' | 'redefined' | 'deferred';
+  readonly ok: boolean;
+  readonly message: string;
+}
+
+/** `POST /v1/reload`: the plan, and what was done (nothing for a dry run). */
+export interface ReloadResult {
+  readonly plan: {
+    readonly added: readonly string[];
+    readonly removed: readonly string[];
+    readonly changed: ReadonlyArray<{ readonly name: string; readonly fields: readonly string[]; readonly restart: boolean }>;
+    readonly unchanged: readonly string[];
+  };
+  readonly applied: readonly Applied[];
 }

@@ -50,7 +50,8 @@ export type ToKeeper =
   | { readonly t: 'signal'; readonly id: number; readonly pid: number; readonly signal: string }
   | { readonly t: 'log-limits'; readonly id: number; readonly service: string; readonly maxBytes: number; readonly keep: number }
   | { readonly t: 'follow'; readonly id: number; readonly on: boolean }
-  | { readonly t: 'ready-for-shutdown'; readonly id: number };
+  | { readonly t: 'ready-for-shutdown'; readonly id: number }
+  | { readonly t: 'replace-controller'; readonly id: number };
 
 /** Keeper → controller. */
 export type FromKeeper =
@@ -59,6 +60,7 @@ export type FromKeeper =
       readonly protocol: number;
       readonly keeperPid: number;
       readonly keeperVersion: string;
+      readonly keeperBuild: string;
       readonly startedAt: string;
       /** True for the first controller of this keeper's life (a fresh `up`). */
       readonly firstBoot: boolean;

@@ -77,8 +77,10 @@ export const recordSpawn: Handler = (s, ev) => {
   }
 };
 
-export const stopAfterSpawn: Handler = (s) => {
-  s.pendingStop = true;
+export const stopAfterSpawn: Handler = (s, ev) => {
+  // Spawned but not ready yet (or a one-shot still running): stop it now; else after spawn.
+  if (s.pid !== null) beginStop(s, ev);
+  else s.pendingStop = true;
 };
 
 export const spawnFailed: Handler = (s, ev) => {
@@ -97,7 +99,20 @@ export const toRunning: Handler = (s) => {
   s.go('running', null);
 };
 
+export const toWaiting: Handler = (s, ev) => {
+  if (ev.type === 'wait') s.go('waiting', `waiting for ${ev.on}`);
+};
+
+export const dependencyFailed: Handler = (s, ev) => {
+  if (ev.type === 'deps-failed') s.go('failed', ev.why);
+};
+
 export const beginStop: Handler = (s) => {
+  // A target has no process of its own: it is down as soon as asked.
+  if (s.spec.kind === 'target') {
+    s.go('stopped', null);
+    return;
+  }
   s.go('stopping', null);
   s.forced = false;
   s.sendSignal(s.spec.stop.signal);

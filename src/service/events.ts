@@ -4,6 +4,10 @@ import type { ExitEvent } from '../protocol/keeper.js';
 /** Everything that can happen to a service. */
 export type SvcEvent =
   | { readonly type: 'start' }
+  /** Start requested; its requirements are not met yet. */
+  | { readonly type: 'wait'; readonly on: string }
+  /** A requirement failed: the service will not start. */
+  | { readonly type: 'deps-failed'; readonly why: string }
   | { readonly type: 'stop' }
   | { readonly type: 'spawned'; readonly pid: number; readonly startTime: number; readonly spawnedAt: string }
   | { readonly type: 'spawn-failed'; readonly error: string }

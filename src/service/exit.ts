@@ -5,6 +5,7 @@ import type { ServiceSpec } from '../config/types.js';
 export type ExitVerdict =
   | { readonly next: 'restart'; readonly failure: boolean; readonly why: string }
   | { readonly next: 'stopped'; readonly why: string }
+  | { readonly next: 'done'; readonly why: string }
   | { readonly next: 'failed'; readonly why: string };
 
 /** Human text for an exit: "exited with code 3" / "killed by SIGKILL". */
@@ -21,6 +22,8 @@ export function judgeExit(spec: ServiceSpec, code: number | null, signal: string
   if (code !== null && signal === null && spec.noRestartCodes.includes(code)) {
     return { next: 'failed', why: `${how}, which means "do not restart"` };
   }
+  // A one-shot that succeeded is done; its dependents may go on.
+  if (spec.kind === 'oneshot' && success) return { next: 'done', why: how };
   if (spec.restart === 'never') return success ? { next: 'stopped', why: how } : { next: 'failed', why: how };
   if (spec.restart === 'on-failure' && success) return { next: 'stopped', why: how };
   return { next: 'restart', failure: !success, why: how };

@@ -25,7 +25,8 @@ export interface Outcome {
   readonly message: string;
 }
 
-type Waiter = { want: 'up' | 'down'; resolve: (o: Outcome) => void };
+type Want = 'up' | 'down' | 'spawned';
+type Waiter = { want: Want; resolve: (o: Outcome) => void };
 
 export class Service implements Svc {
   state: ServiceState = 'stopped';
@@ -45,6 +46,10 @@ export class Service implements Svc {
   disableAfterStop = false;
   forced = false;
   exits: ExitInfo[] = [];
+  /** What a person last asked for (start → up, stop → down); null: follow `autostart`. */
+  wanted: 'up' | 'down' | null = null;
+  /** A new definition waiting for the next stop or crash (reload with on_change = "defer"). */
+  pending: ServiceSpec | null = null;
   readonly limiter: StartLimiter;
   #backoffTimer: NodeJS.Timeout | null = null;
   #stopTimer: NodeJS.Timeout | null = null;
@@ -82,17 +87,29 @@ export class Service implements Svc {
     return this.#wait('down');
   }
 
-  #wait(want: 'up' | 'down'): Promise<Outcome> {
+  /** Resolves once a process of this service exists (ok), or it gave up (not ok). */
+  whenSpawned(): Promise<Outcome> {
+    return this.#wait('spawned');
+  }
+
+  #wait(want: Want): Promise<Outcome> {
     const settled = this.#settled(want);
     if (settled) return Promise.resolve(settled);
     return new Promise((resolve) => this.#waiters.push({ want, resolve }));
   }
 
-  #settled(want: 'up' | 'down'): Outcome | null {
+  #settled(want: Want): Outcome | null {
     const s = this.state;
     const busy = this.pendingStart || this.pendingStop;
+    if (want === 'spawned') {
+      if (this.pid !== null || s === 'running' || s === 'done') return { ok: true, state: s, message: 'started' };
+      if (s === 'failed' || s === 'disabled' || s === 'stopped') return { ok: false, state: s, message: this.reason ?? s };
+      return null;
+    }
     if (want === 'up') {
-      if ((s === 'running' || s === 'done') && !busy) return { ok: true, state: s, message: s };
+      // A one-shot has started successfully only once it is done.
+      const up = this.spec.kind === 'oneshot' ? s === 'done' : s === 'running' || s === 'done';
+      if (up && !busy) return { ok: true, state: s, message: s };
       if (s === 'failed' || s === 'disabled' || (s === 'stopped' && !busy)) return { ok: false, state: s, message: this.reason ?? s };
       return null;
     }
@@ -100,8 +117,24 @@ export class Service implements Svc {
     return null;
   }
 
+  /** True if this service should run now that the daemon is up. */
+  get meantToRun(): boolean {
+    return this.enabled && (this.wanted === 'up' || (this.wanted === null && this.spec.autostart));
+  }
+
+  /** Swaps in a new definition now. */
+  redefine(spec: ServiceSpec): void {
+    this.spec = spec;
+    this.pending = null;
+    this.limiter.setSpec(spec.startLimit);
+  }
+
   go(state: ServiceState, reason: string | null = null): void {
     const changed = state !== this.state;
+    // A deferred definition takes effect once no process of the old one runs.
+    if (this.pending && (state === 'stopped' || state === 'backoff' || state === 'failed' || state === 'done')) {
+      this.redefine(this.pending);
+    }
     this.state = state;
     this.reason = reason;
     if (changed) this.since = new Date().toISOString();
@@ -109,6 +142,10 @@ export class Service implements Svc {
     if (state !== 'backoff') this.nextRestartAt = null;
     if (state === 'stopped' || state === 'failed' || state === 'disabled' || state === 'backoff') this.pid = null;
     this.host.changed(this, reason);
+    this.#settleWaiters();
+  }
+
+  #settleWaiters(): void {
     this.#waiters = this.#waiters.filter((w) => {
       const o = this.#settled(w.want);
       if (o) w.resolve(o);
@@ -118,6 +155,11 @@ export class Service implements Svc {
 
   requestSpawn(): void {
     this.readyAt = null;
+    if (this.spec.kind === 'target') {
+      // No process: a target is up once its requirements are (the controller checked them).
+      queueMicrotask(() => this.dispatch({ type: 'ready' }));
+      return;
+    }
     this.host.spawn(this.spec).then(
       (p) => this.dispatch({ type: 'spawned', ...p }),
       (err: unknown) => this.dispatch({ type: 'spawn-failed', error: err instanceof Error ? err.message : String(err) }),
@@ -130,8 +172,10 @@ export class Service implements Svc {
     this.spawnedAt = spawnedAt;
     this.spawnedMono = performance.now();
     this.host.changed(this, null);
-    // Readiness seam: with no mechanism declared a service is ready once spawned.
-    if (this.state === 'starting') this.dispatch({ type: 'ready' });
+    this.#settleWaiters();
+    // Readiness seam: with no mechanism declared a service is ready once spawned. A one-shot
+    // stays starting until it exits.
+    if (this.state === 'starting' && this.spec.kind !== 'oneshot') this.dispatch({ type: 'ready' });
   }
 
   markReady(): void {

@@ -2,6 +2,7 @@
 // pure; src/state/store.ts does the I/O.
 import { createHash } from 'node:crypto';
 import type { ExitInfo, ServiceState } from '../protocol/api.js';
+import type { ServiceSpec } from '../config/types.js';
 
 export const STATE_VERSION = 1;
 
@@ -11,6 +12,10 @@ export interface PersistedService {
   readonly since: string;
   readonly reason: string | null;
   readonly enabled: boolean;
+  /** A person's last start (up) or stop (down); null: follow autostart. */
+  readonly wanted?: 'up' | 'down' | null;
+  /** A definition waiting for the next stop (deferred reload). */
+  readonly pending?: ServiceSpec | null;
   readonly pid: number | null;
   readonly startTime: number;
   readonly spawnedAt: string | null;
@@ -25,6 +30,8 @@ export interface PersistedState {
   readonly version: number;
   readonly writtenAt: string;
   readonly services: Readonly<Record<string, PersistedService>>;
+  /** Services registered at runtime (`kelpie add`), with their definitions. */
+  readonly registered?: Readonly<Record<string, ServiceSpec>>;
 }
 
 function checksum(body: string): string {

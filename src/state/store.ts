@@ -2,7 +2,7 @@
 // durable write (temp → fsync → rename → fsync dir).
 import { readFileSync, renameSync } from 'node:fs';
 import { writeFileAtomic } from '../os/atomic.js';
-import { decodeState, encodeState, STATE_VERSION, type PersistedService, type PersistedState } from './encode.js';
+import { decodeState, encodeState, STATE_VERSION, type PersistedState } from './encode.js';
 
 /** Reads the state file; an absent file is empty state, a corrupt one is set aside and reported. */
 export function readState(path: string, warn: (msg: string) => void): PersistedState {
@@ -31,7 +31,7 @@ export class StateStore {
 
   constructor(
     private readonly path: string,
-    private readonly snapshot: () => Record<string, PersistedService>,
+    private readonly snapshot: () => Pick<PersistedState, 'services' | 'registered'>,
     private readonly warn: (msg: string) => void,
   ) {}
 
@@ -46,7 +46,7 @@ export class StateStore {
   flush(): void {
     this.#queued = false;
     try {
-      writeFileAtomic(this.path, encodeState({ version: STATE_VERSION, writtenAt: new Date().toISOString(), services: this.snapshot() }));
+      writeFileAtomic(this.path, encodeState({ version: STATE_VERSION, writtenAt: new Date().toISOString(), ...this.snapshot() }));
     } catch (err) {
       this.warn(`could not write state: ${(err as Error).message}`);
     }

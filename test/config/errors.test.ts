@@ -33,7 +33,7 @@ test('unknown keys get "did you mean" at every level, or the list of valid keys'
   const inital = only(issues, 'services.web.backoff.inital');
   assert.equal(inital.hint, 'did you mean "initial"?');
   assert.deepEqual([inital.line, inital.column], [5, 13]);
-  assert.match(only(issues, 'services.web.frobnicate').hint ?? '', /^valid keys here: command, cwd, env, /);
+  assert.match(only(issues, 'services.web.frobnicate').hint ?? '', /^valid keys here: command, kind, cwd, env, /);
   assert.equal(only(issues, 'services.web.timeout').hint, '"timeout" belongs in stop: write stop = { timeout = … }');
   // The typo'd command also means command is missing, at the service table's line.
   const missing = only(issues, 'services.web.command');

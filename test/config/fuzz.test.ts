@@ -25,10 +25,24 @@ success_codes = [0, 143]
 no_restart_codes = [125]
 stop = { signal = "SIGTERM", timeout = "1m30s" }
 log = { max_size = 4096, keep = 2 }
+requires = [{ service = "db", condition = "started" }, "init"]
+wants = ["x"]
+after = ["x"]
+on_dependency_restart = "restart"
 
 [services."db.main"]
 command = "redis-server --port 6380"
 stop.signal = "INT"
+provides = ["db"]
+
+[services.init]
+kind = "oneshot"
+command = ["true"]
+requires = [{ service = "x", condition = "completed" }]
+
+[services.all]
+kind = "target"
+requires = ["web"]
 `;
 
 const CHARS = [...'abc019 ="\'[]{},.#\n\\-_*?sm'];
@@ -50,14 +64,14 @@ function mutate(text: string, edits: { op: string; at: number; ch: string }[]): 
 }
 
 test('the unmutated file is valid', () => {
-  withFiles({ 'kelpie.toml': VALID, '.env': 'A=1\n', 'services.d/x.toml': '[services.x]\ncommand = "x"\n' }, (dir) => {
+  withFiles({ 'kelpie.toml': VALID, '.env': 'A=1\n', 'services.d/x.toml': '[services.x]\nkind = "oneshot"\ncommand = "x"\n' }, (dir) => {
     const r = loadConfig(join(dir, 'kelpie.toml'));
     assert.ok(r.ok, JSON.stringify(r));
   });
 });
 
 test('random edits of a valid file never throw; every issue is located and explained (property)', () => {
-  withFiles({ '.env': 'A=1\nexport B="x"\n', 'services.d/x.toml': '[services.x]\ncommand = "x"\n' }, (dir) => {
+  withFiles({ '.env': 'A=1\nexport B="x"\n', 'services.d/x.toml': '[services.x]\nkind = "oneshot"\ncommand = "x"\n' }, (dir) => {
     const file = join(dir, 'kelpie.toml');
     fc.assert(
       fc.property(fc.array(edit, { minLength: 1, maxLength: 8 }), (edits) => {

@@ -10,6 +10,7 @@ test('a minimal service gets every default', () => {
   assert.deepEqual(config.global, { log: { maxBytes: 10 * 1024 * 1024, keep: 5 } });
   assert.deepEqual({ ...config.services['web']! }, {
     name: 'web',
+    kind: 'longrun',
     command: ['node', 'server.js'],
     cwd: dir,
     env: config.services['web']!.env,
@@ -21,6 +22,11 @@ test('a minimal service gets every default', () => {
     noRestartCodes: [125],
     stop: { signal: 'SIGTERM', timeout: 10_000 },
     log: { maxBytes: 10 * 1024 * 1024, keep: 5 },
+    requires: [],
+    wants: [],
+    after: [],
+    provides: [],
+    onDependencyRestart: 'ignore',
     source: { file: join(dir, 'kelpie.toml'), line: 1 },
   });
   assert.deepEqual({ ...config.services['web']!.env }, {});

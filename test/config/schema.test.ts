@@ -19,7 +19,12 @@ test('the schema describes every key, closes every table, and carries defaults',
   assert.equal(s['$schema'], 'https://json-schema.org/draft/2020-12/schema');
   assert.equal(s['additionalProperties'], false);
   const service = s['properties'].services.additionalProperties as S;
-  assert.deepEqual(service['required'], ['command']);
+  assert.equal(service['required'], undefined, 'command is required unless kind = "target"');
+  assert.deepEqual(service['allOf'], [{
+    if: { properties: { kind: { const: 'target' } }, required: ['kind'] },
+    then: { not: { required: ['command'] } },
+    else: { required: ['command'] },
+  }]);
   assert.equal(service['additionalProperties'], false);
   assert.equal(service['properties'].restart.default, 'on-failure');
   assert.deepEqual(service['properties'].restart.enum, ['always', 'on-failure', 'never']);
@@ -55,4 +60,18 @@ test('the schema defaults, written into a file, load to the documented defaults'
   const explicit = loadOk({ 'kelpie.toml': lines.join('\n') }).config.services['x']!;
   const implicit = loadOk({ 'kelpie.toml': '[services.x]\ncommand = "x"\n' }).config.services['x']!;
   assert.deepEqual({ ...explicit, cwd: '', env: {}, source: null }, { ...implicit, cwd: '', env: {}, source: null });
+});
+
+test('dependency keys in the schema: names follow the service-name grammar, requires items are names or tables', () => {
+  const service = (configJsonSchema() as S)['properties'].services.additionalProperties.properties as S;
+  assert.deepEqual(service['kind'].enum, ['longrun', 'oneshot', 'target']);
+  assert.equal(service['wants'].items.pattern, '^[a-zA-Z0-9][a-zA-Z0-9_.@-]*$');
+  assert.equal(service['provides'].uniqueItems, true);
+  const [name, table] = service['requires'].items.anyOf as S[];
+  assert.equal(name!['maxLength'], 64);
+  assert.deepEqual(table!['required'], ['service']);
+  assert.equal(table!['additionalProperties'], false);
+  assert.deepEqual(table!['properties'].condition.enum, ['started', 'ready', 'completed']);
+  assert.equal(table!['properties'].service.pattern, name!['pattern']);
+  assert.equal(service['on_dependency_restart'].default, 'ignore');
 });

@@ -2,6 +2,7 @@
 import type { ServiceDetail, StatusResult } from '../../protocol/api.js';
 import type { Command } from '../command.js';
 import { c, out, printJson, span, stateText, usage, when } from '../output.js';
+import { BUILD } from '../version.js';
 
 const ORDER = ['failed', 'backoff', 'starting', 'stopping', 'running', 'done', 'stopped', 'disabled'];
 
@@ -9,6 +10,8 @@ function renderAll(s: StatusResult): void {
   const now = Date.now();
   const d = s.daemon;
   out(`${c.bold('kelpie')} ${d.version}  keeper ${d.keeper_pid}  controller ${d.controller_pid}  up ${span(now - Date.parse(d.started_at))}`);
+  if (d.build !== BUILD) out(c.yellow(`note: the installed kelpie (build ${BUILD}) differs from the running controller (build ${d.build}); run kelpie upgrade`));
+  if (d.keeper_build !== BUILD) out(c.dim(`note: the keeper runs build ${d.keeper_build}; it is replaced only by kelpie down && kelpie up`));
   out(c.dim(`config ${d.config}`));
   const width = Math.max(8, ...s.services.map((x) => x.name.length));
   for (const state of ORDER) {
@@ -34,6 +37,7 @@ function renderOne(x: ServiceDetail): void {
   out(`  defined at: ${x.source.file}:${x.source.line}`);
   out(`  restart:    ${x.restartPolicy}; ${x.restarts} restart(s)${x.nextRestartAt ? `; next at ${when(x.nextRestartAt)}` : ''}`);
   out(`  enabled:    ${x.enabled ? 'yes' : 'no'}; autostart ${x.autostart ? 'yes' : 'no'}`);
+  if (x.pending) out(c.yellow('  new definition pending: applied at next restart'));
   if (x.spawnedAt) out(`  spawned:    ${when(x.spawnedAt)}`);
   if (x.readyAt) out(`  ready:      ${when(x.readyAt)} (no readiness declared: ready when spawned)`);
   out(`  log file:   ${x.logFile}`);

@@ -69,7 +69,7 @@ export const up: Command = {
       }
     }
     const timeoutMs = ctx.values.timeout ? Number.parseInt(String(ctx.values.timeout), 10) * 1000 : undefined;
-    const outcomes = await client.act('start', 'autostart', timeoutMs ? { timeoutMs } : {});
+    const outcomes = await client.act('start', 'wanted', timeoutMs ? { timeoutMs } : {});
     return report(outcomes, ctx.flags.json, `kelpie is up (home ${ctx.where.home})`);
   },
 };

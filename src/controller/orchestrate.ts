@@ -1,0 +1,129 @@
+// Starting and stopping services in dependency order. A start pulls in what a service
+// requires (and wants) and waits for each requirement's condition; a stop first stops
+// everything that requires the service. Concurrent requests share one promise per service.
+import type { DepCondition } from '../config/types.js';
+import type { DepGraph } from '../graph/index.js';
+import type { Outcome, Service } from '../service/service.js';
+
+/** What the orchestrator needs from the controller. */
+export interface Services {
+  get(name: string): Service | undefined;
+  graph(): DepGraph;
+}
+
+const DOWN_OK = new Set(['stopped', 'failed', 'disabled', 'done']);
+
+export class Orchestrator {
+  constructor(private readonly svcs: Services) {}
+
+  #svc(name: string): Service {
+    const s = this.svcs.get(name);
+    if (!s) throw new Error(`unknown service ${name}`);
+    return s;
+  }
+
+  /** Starts `names` and what they require; resolves with an outcome per service involved. */
+  async start(names: readonly string[]): Promise<Map<string, Outcome>> {
+    const g = this.svcs.graph();
+    const set = g.startSet(names);
+    const memo = new Map<string, Promise<Outcome>>();
+    const up = (name: string): Promise<Outcome> => {
+      let p = memo.get(name);
+      if (!p) {
+        p = this.#up(name, set, up);
+        memo.set(name, p);
+      }
+      return p;
+    };
+    const results = await Promise.all(set.map(async (n) => [n, await up(n)] as const));
+    return new Map(results);
+  }
+
+  async #up(name: string, set: readonly string[], up: (n: string) => Promise<Outcome>): Promise<Outcome> {
+    const g = this.svcs.graph();
+    const svc = this.#svc(name);
+    if (svc.state === 'disabled') return svc.start();
+    for (const w of g.wantsOf(name)) void up(w);
+    const reqs = g.requiresOf(name);
+    const after = g.afterOf(name).filter((a) => set.includes(a));
+    const live = svc.state === 'running' || svc.state === 'starting' || svc.state === 'backoff' || svc.state === 'stopping';
+    const waited = !live && reqs.length + after.length > 0;
+    if (waited) {
+      svc.dispatch({ type: 'wait', on: [...reqs.map((r) => `${r.service} (${r.condition})`), ...after.map((a) => `${a} (after)`)].join(', ') });
+    }
+    const results = await Promise.all(reqs.map((r) => this.#condition(r.service, r.condition, up)));
+    const bad = reqs.findIndex((_, i) => !results[i]!.ok);
+    if (bad >= 0) {
+      const dep = reqs[bad]!.service;
+      const why = `requires ${dep}, which ${this.#describe(dep, results[bad]!)}`;
+      svc.dispatch({ type: 'deps-failed', why });
+      return { ok: false, state: svc.state, message: why };
+    }
+    // Ordering only: wait for those starting in the same request to settle, whatever the result.
+    await Promise.all(after.map((a) => up(a)));
+    // Stopped (or disabled) while it waited: the start is off.
+    if (waited && svc.state !== 'waiting') return { ok: false, state: svc.state, message: `start cancelled: ${svc.state}` };
+    return svc.start();
+  }
+
+  #describe(dep: string, o: Outcome): string {
+    if (o.state === 'failed') return 'failed';
+    if (o.state === 'disabled') return 'is disabled';
+    return `is ${o.state}${o.message && o.message !== o.state ? ` (${o.message})` : ''}`;
+  }
+
+  /** Starts `dep` and resolves once `condition` holds (ok) or can no longer hold (not ok). */
+  async #condition(dep: string, condition: DepCondition, up: (n: string) => Promise<Outcome>): Promise<Outcome> {
+    const started = up(dep);
+    if (condition !== 'started') return started;
+    const svc = this.#svc(dep);
+    return Promise.race([started, svc.whenSpawned()]);
+  }
+
+  /** Stops `names` and, first, everything that requires them; resolves per service stopped. */
+  async stop(names: readonly string[]): Promise<Map<string, Outcome>> {
+    const g = this.svcs.graph();
+    const expanded = this.#withTargetMembers(names);
+    const set = g.stopSet(expanded);
+    const memo = new Map<string, Promise<Outcome>>();
+    const down = (name: string): Promise<Outcome> => {
+      let p = memo.get(name);
+      if (!p) {
+        p = (async () => {
+          // Dependents first; and whatever was ordered after this service stops before it.
+          const first = [...g.dependentsOf(name), ...set.filter((x) => g.afterOf(x).includes(name))].filter((d) => set.includes(d));
+          await Promise.all(first.map(down));
+          return this.#svc(name).stop();
+        })();
+        memo.set(name, p);
+      }
+      return p;
+    };
+    const results = await Promise.all(set.map(async (n) => [n, await down(n)] as const));
+    return new Map(results);
+  }
+
+  /** A target's members go down with it (an s6-rc bundle), nested targets included. */
+  #withTargetMembers(names: readonly string[]): string[] {
+    const g = this.svcs.graph();
+    const out = new Set<string>();
+    const add = (n: string): void => {
+      if (out.has(n)) return;
+      out.add(n);
+      if (g.spec(n).kind === 'target') for (const r of g.requiresOf(n)) add(r.service);
+    };
+    names.forEach(add);
+    return [...out];
+  }
+
+  /** Stops `names` and their dependents, then starts them and the dependents that had been up. */
+  async restart(names: readonly string[]): Promise<Map<string, Outcome>> {
+    const g = this.svcs.graph();
+    const set = g.stopSet(names);
+    const wasUp = set.filter((n) => names.includes(n) || !DOWN_OK.has(this.#svc(n).state));
+    const stopped = await this.stop(names);
+    const failedStop = [...stopped].filter(([, o]) => !o.ok);
+    if (failedStop.length) return stopped;
+    return this.start(wasUp);
+  }
+}

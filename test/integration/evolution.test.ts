@@ -1,0 +1,156 @@
+// Live evolution: desired state across down/up, reload by diff, runtime registration, upgrade.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Project, fixture, alive } from '../helpers/project.js';
+
+const two = (extra = '') => `
+[services.keep]
+command = ${fixture('forever')}
+
+[services.tweak]
+command = ${fixture('forever')}
+${extra}
+`;
+
+test('after down and up, exactly the services meant to run come back', async () => {
+  const p = new Project(`
+[services.a]
+command = ${fixture('forever')}
+[services.b]
+command = ${fixture('forever')}
+[services.manual]
+command = ${fixture('forever')}
+autostart = false
+[services.off]
+command = ${fixture('forever')}
+`);
+  try {
+    await p.up();
+    await p.kelpie(['stop', 'b']);
+    await p.kelpie(['start', 'manual']);
+    await p.kelpie(['disable', 'off']);
+    await p.kelpie(['down']);
+    await p.up();
+    const st = await p.status();
+    const by = Object.fromEntries(st.services.map((s) => [s.name, s.state]));
+    assert.deepEqual(by, { a: 'running', b: 'stopped', manual: 'running', off: 'disabled' });
+  } finally {
+    await p.cleanup();
+  }
+});
+
+test('reload restarts only what changed, applies in place what it can, and --dry-run changes nothing', async () => {
+  const p = new Project(two());
+  try {
+    await p.up();
+    const before = await p.status();
+    const pid = (n: string, s = before) => s.services.find((x) => x.name === n)!.pid;
+    p.write('kelpie.toml', two('env = { NEW = "1" }') + `\n[services.fresh]\ncommand = ${fixture('forever')}\n`);
+    const dry = await p.kelpie(['reload', '--dry-run']);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /\+ added\s+fresh/);
+    assert.match(dry.stdout, /~ changed\s+tweak: env \(needs a restart\)/);
+    assert.match(dry.stdout, /unchanged keep/);
+    const mid = await p.status();
+    assert.deepEqual(mid.services.map((s) => [s.name, s.pid]), before.services.map((s) => [s.name, s.pid]));
+    const r = await p.kelpie(['reload']);
+    assert.equal(r.code, 0, r.stderr);
+    const after = await p.status();
+    assert.equal(pid('keep', after), pid('keep'));
+    assert.notEqual(pid('tweak', after), pid('tweak'));
+    assert.equal(after.services.find((s) => s.name === 'fresh')?.state, 'running');
+    // An in-place change (restart policy) keeps the process.
+    p.write('kelpie.toml', two('env = { NEW = "1" }\nrestart = "always"'));
+    const r2 = await p.kelpie(['reload', '--json']);
+    const res = JSON.parse(r2.stdout);
+    assert.deepEqual(res.plan.removed, ['fresh']);
+    assert.deepEqual(res.plan.changed, [{ name: 'tweak', fields: ['restart'], restart: false }]);
+    const after2 = await p.status();
+    assert.equal(pid('tweak', after2), pid('tweak', after));
+    assert.equal(after2.services.some((s) => s.name === 'fresh'), false);
+  } finally {
+    await p.cleanup();
+  }
+});
+
+test('an invalid config on reload changes nothing, prints every error and exits 2', async () => {
+  const p = new Project(two());
+  try {
+    await p.up();
+    const before = await p.status();
+    p.write('kelpie.toml', two('restart = "sometimes"\nbogus = 1'));
+    const r = await p.kelpie(['reload']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /services\.tweak\.restart/);
+    assert.match(r.stderr, /services\.tweak\.bogus/);
+    assert.match(r.stderr, /nothing was changed/);
+    const after = await p.status();
+    assert.deepEqual(after.services.map((s) => [s.name, s.pid, s.state]), before.services.map((s) => [s.name, s.pid, s.state]));
+  } finally {
+    await p.cleanup();
+  }
+});
+
+test('reload --defer records the new definition and applies it at the next restart', async () => {
+  const p = new Project(two());
+  try {
+    await p.up();
+    const pid = (await p.pid('tweak'))!;
+    p.write('kelpie.toml', two('env = { NEW = "1" }'));
+    const r = await p.kelpie(['reload', '--defer', 'tweak']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /deferred/);
+    assert.equal(await p.pid('tweak'), pid);
+    assert.match((await p.kelpie(['status', 'tweak'])).stdout, /new definition pending/);
+    process.kill(pid, 'SIGKILL');
+    await p.until((s) => s.services.some((x) => x.name === 'tweak' && x.state === 'running' && x.pid !== pid), 'tweak respawned');
+    const d = await p.client.service('tweak');
+    assert.equal(d.pending, false);
+    const env = (await import('node:fs')).readFileSync(`/proc/${d.pid}/environ`, 'latin1');
+    assert.match(env, /(^|\0)NEW=1\0/);
+  } finally {
+    await p.cleanup();
+  }
+});
+
+test('services added at runtime survive reloads and a down/up; remove forgets them', async () => {
+  const p = new Project(two());
+  try {
+    await p.up();
+    writeFileSync(join(p.dir, 'gw.toml'), `[services.gateway]\ncommand = ${fixture('forever')}\n`);
+    const a = await p.kelpie(['add', 'gw.toml']);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal((await p.status()).services.find((s) => s.name === 'gateway')?.state, 'running');
+    assert.equal((await p.kelpie(['reload'])).code, 0);
+    assert.equal((await p.status()).services.find((s) => s.name === 'gateway')?.state, 'running');
+    await p.kelpie(['down']);
+    await p.up();
+    const gpid = (await p.pid('gateway'))!;
+    assert.ok(gpid && alive(gpid));
+    const refused = await p.kelpie(['remove', 'keep']);
+    assert.equal(refused.code, 2);
+    assert.equal((await p.kelpie(['remove', 'gateway'])).code, 0);
+    assert.equal(alive(gpid), false);
+    assert.equal((await p.status()).services.some((s) => s.name === 'gateway'), false);
+  } finally {
+    await p.cleanup();
+  }
+});
+
+test('upgrade replaces the controller without restarting any service', async () => {
+  const p = new Project(two());
+  try {
+    await p.up();
+    const before = await p.status();
+    const r = await p.kelpie(['upgrade']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /2 running service\(s\) kept their PIDs/);
+    const after = await p.status();
+    assert.notEqual(after.daemon.controller_pid, before.daemon.controller_pid);
+    assert.deepEqual(after.services.map((s) => [s.name, s.pid, s.restarts]), before.services.map((s) => [s.name, s.pid, 0]));
+  } finally {
+    await p.cleanup();
+  }
+});
