@@ -1,6 +1,6 @@
 // The API's routes. Each validates its input at the edge and calls the controller.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Applied, ReloadResult, ActionOutcome, KelpieEvent, LogEntry, ServiceDetail, StatusResult } from '../protocol/api.js';
+import type { GraphResult, Applied, ReloadResult, ActionOutcome, KelpieEvent, LogEntry, ServiceDetail, StatusResult } from '../protocol/api.js';
 
 import { KelpieError } from '../protocol/errors.js';
 import { readJson, sendError, sendOk, sse } from './http.js';
@@ -23,6 +23,7 @@ export interface ControllerApi {
   add(file: string): Promise<Applied[]>;
   remove(name: string): Promise<Applied[]>;
   upgrade(): void;
+  graphView(): GraphResult;
 }
 
 function strings(v: unknown, name: string): string[] {
@@ -92,6 +93,7 @@ export async function route(api: ControllerApi, req: IncomingMessage, res: Serve
       off = api.subscribe((e) => write('event', e));
       return;
     }
+    if (m === 'GET' && head === 'graph' && parts.length === 2) return sendOk(res, api.graphView());
     if (m === 'POST' && head === 'reload' && parts.length === 2) {
       const body = await readJson(req);
       return sendOk(res, await api.reload(body.dry_run === true, strings(body.defer, 'defer')));

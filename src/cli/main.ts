@@ -11,11 +11,12 @@ import { status } from './commands/status.js';
 import { up } from './commands/up.js';
 import { add, reload, remove } from './commands/reload.js';
 import { upgrade } from './commands/upgrade.js';
+import { graph } from './commands/graph.js';
 import { makeCtx } from './context.js';
 import { out, reportError, style, usage } from './output.js';
 import { VERSION } from './version.js';
 
-const COMMANDS: readonly Command[] = [up, down, status, start, stop, restart, reload, logs, signal, enable, disable, add, remove, upgrade, check];
+const COMMANDS: readonly Command[] = [up, down, status, start, stop, restart, reload, logs, signal, enable, disable, add, remove, graph, upgrade, check];
 
 const GLOBAL: NonNullable<Command['options']> = {
   file: { type: 'string', short: 'f' },

@@ -55,6 +55,7 @@ export function stateText(state: string): string {
     case 'done':
       return c.green(state);
     case 'starting':
+    case 'waiting':
     case 'stopping':
     case 'backoff':
       return c.yellow(state);

@@ -3,7 +3,7 @@
 // moment; the client retries for a few seconds when the keeper is still alive.
 import { request } from 'node:http';
 import { readFileSync } from 'node:fs';
-import type { Applied, ReloadResult, ActionOutcome, Envelope, KelpieEvent, LogEntry, ServiceDetail, StatusResult } from '../protocol/api.js';
+import type { GraphResult, Applied, ReloadResult, ActionOutcome, Envelope, KelpieEvent, LogEntry, ServiceDetail, StatusResult } from '../protocol/api.js';
 import { KelpieError, type ErrorCode } from '../protocol/errors.js';
 import { homePaths } from '../protocol/home.js';
 
@@ -159,6 +159,10 @@ export class Client {
 
   remove(name: string): Promise<Applied[]> {
     return this.call('DELETE', `/v1/services/${encodeURIComponent(name)}`);
+  }
+
+  graph(): Promise<GraphResult> {
+    return this.call('GET', '/v1/graph');
   }
 
   upgrade(): Promise<unknown> {

@@ -8,7 +8,7 @@ import type { Action, ControllerApi } from '../api/routes.js';
 import type { Config, ServiceSpec } from '../config/types.js';
 import { loadConfig, formatIssue } from '../config/index.js';
 import { writeFileAtomic } from '../os/atomic.js';
-import type { ReloadResult, ActionOutcome, KelpieEvent, LogEntry, ServiceDetail, StatusResult } from '../protocol/api.js';
+import type { GraphResult, ReloadResult, ActionOutcome, KelpieEvent, LogEntry, ServiceDetail, StatusResult } from '../protocol/api.js';
 import { KelpieError } from '../protocol/errors.js';
 import { BUILD, VERSION } from '../protocol/version.js';
 import { homePaths, type HomePaths } from '../protocol/home.js';
@@ -23,7 +23,7 @@ import { mergedTail, parseStored, tailLines } from './logs.js';
 import { reconcile, restore } from './reconcile.js';
 import { applyPlan, type Applied, type ReloadHost } from './reload.js';
 import { Orchestrator } from './orchestrate.js';
-import { DepGraph } from '../graph/index.js';
+import { DepGraph, toDot, toText } from '../graph/index.js';
 import { diffServices } from '../config/diff.js';
 
 
@@ -39,6 +39,8 @@ export class Controller implements ControllerApi {
   readonly startedAt = new Date().toISOString();
   readonly orchestrator = new Orchestrator({ get: (n) => this.services.get(n), graph: () => this.graph() });
   #graph: DepGraph | null = null;
+  /** The start this controller made at boot; `up -d` reports its outcome instead of starting again. */
+  #bootStart: Promise<Map<string, Outcome>> | null = null;
   /** Restart counts seen, to tell a respawn from a first start (on_dependency_restart). */
   readonly #seenRestarts = new Map<string, number>();
   #config!: Config;
@@ -126,7 +128,7 @@ export class Controller implements ControllerApi {
     this.#server = await listen(this, this.paths.socket);
     this.events.emit({ service: null, type: 'controller-started', message: hello.firstBoot ? 'first boot' : 'reconnected to keeper' });
     this.say(`${hello.firstBoot ? 'started' : 'restarted'}; ${this.services.size} service(s), ${hello.table.length} process(es) adopted`);
-    void this.orchestrator.start(toStart.map((x) => x.name));
+    this.#bootStart = this.orchestrator.start(toStart.map((x) => x.name));
     this.#store.save();
     process.on('SIGTERM', () => this.#exitQuietly());
   }
@@ -154,6 +156,11 @@ export class Controller implements ControllerApi {
     this.#seenRestarts.set(spec.name, svc.restarts);
     this.#graph = null;
     return svc;
+  }
+
+  graphView(): GraphResult {
+    const g = this.graph();
+    return { text: toText(g), dot: toDot(g) };
   }
 
   /** The dependency graph of the services defined now (rebuilt after any change of them). */
@@ -225,6 +232,8 @@ export class Controller implements ControllerApi {
       command: s.spec.command, cwd: s.spec.cwd, restartPolicy: s.spec.restart, spawnedAt: s.pid ? s.spawnedAt : null,
       readyAt: s.pid ? s.readyAt : null, nextRestartAt: s.nextRestartAt, exits: s.exits, logFile,
       logLines: tailLines(logFile, lines).map((l) => parseStored(name, l)), source: s.spec.source, pending: s.pending !== null,
+      kind: s.spec.kind, requires: s.spec.requires.map((r) => ({ service: r.service, condition: r.condition })),
+      wants: s.spec.wants, after: s.spec.after, provides: s.spec.provides, requiredBy: this.graph().dependentsOf(name),
     };
   }
 
@@ -247,7 +256,7 @@ export class Controller implements ControllerApi {
     let work: Promise<Map<string, Outcome>>;
     switch (action) {
       case 'start':
-        work = this.orchestrator.start(list);
+        work = names === 'wanted' && this.#bootStart ? this.#bootStart : this.orchestrator.start(list);
         break;
       case 'stop':
         work = this.orchestrator.stop(list);

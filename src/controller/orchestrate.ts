@@ -2,6 +2,7 @@
 // requires (and wants) and waits for each requirement's condition; a stop first stops
 // everything that requires the service. Concurrent requests share one promise per service.
 import type { DepCondition } from '../config/types.js';
+import type { ServiceState } from '../protocol/api.js';
 import type { DepGraph } from '../graph/index.js';
 import type { Outcome, Service } from '../service/service.js';
 
@@ -61,8 +62,10 @@ export class Orchestrator {
     }
     // Ordering only: wait for those starting in the same request to settle, whatever the result.
     await Promise.all(after.map((a) => up(a)));
-    // Stopped (or disabled) while it waited: the start is off.
-    if (waited && svc.state !== 'waiting') return { ok: false, state: svc.state, message: `start cancelled: ${svc.state}` };
+    // Stopped (or disabled) by someone while it waited: the start is off. Any other state
+    // means a concurrent request got there first, and this one shares its result.
+    const now = svc.state as ServiceState; // changed while we awaited
+    if (waited && (now === 'stopped' || now === 'disabled')) return { ok: false, state: now, message: `start cancelled: ${now}` };
     return svc.start();
   }
 

@@ -68,6 +68,19 @@ export interface ServiceDetail extends ServiceSummary {
   readonly source: { readonly file: string; readonly line: number };
   /** A reloaded definition waits for the next stop or crash. */
   readonly pending: boolean;
+  readonly kind: string;
+  readonly requires: ReadonlyArray<{ readonly service: string; readonly condition: string }>;
+  readonly wants: readonly string[];
+  readonly after: readonly string[];
+  readonly provides: readonly string[];
+  /** Services that require this one. */
+  readonly requiredBy: readonly string[];
+}
+
+/** `GET /v1/graph`. */
+export interface GraphResult {
+  readonly text: string;
+  readonly dot: string;
 }
 
 /** The daemon half of `status`. */

@@ -91,7 +91,8 @@ export const spawnFailed: Handler = (s, ev) => {
     s.go('stopped', `could not start: ${ev.error}`);
     return;
   }
-  restartOrFail(s, `could not start: ${ev.error}`, true);
+  if (s.spec.restart === 'never') s.go('failed', `could not start: ${ev.error}`);
+  else restartOrFail(s, `could not start: ${ev.error}`, true);
 };
 
 export const toRunning: Handler = (s) => {

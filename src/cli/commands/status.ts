@@ -4,7 +4,7 @@ import type { Command } from '../command.js';
 import { c, out, printJson, span, stateText, usage, when } from '../output.js';
 import { BUILD } from '../version.js';
 
-const ORDER = ['failed', 'backoff', 'starting', 'stopping', 'running', 'done', 'stopped', 'disabled'];
+const ORDER = ['failed', 'backoff', 'waiting', 'starting', 'stopping', 'running', 'done', 'stopped', 'disabled'];
 
 function renderAll(s: StatusResult): void {
   const now = Date.now();
@@ -34,7 +34,12 @@ function renderOne(x: ServiceDetail): void {
   out(`  main pid:   ${x.pid ?? '-'}`);
   out(`  command:    ${x.command.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
   out(`  cwd:        ${x.cwd}`);
-  out(`  defined at: ${x.source.file}:${x.source.line}`);
+  out(`  defined at: ${x.source.file}:${x.source.line}${x.kind !== 'longrun' ? `  (kind ${x.kind})` : ''}`);
+  if (x.requires.length) out(`  requires:   ${x.requires.map((r) => `${r.service} (${r.condition})`).join(', ')}`);
+  if (x.wants.length) out(`  wants:      ${x.wants.join(', ')}`);
+  if (x.after.length) out(`  after:      ${x.after.join(', ')}`);
+  if (x.provides.length) out(`  provides:   ${x.provides.join(', ')}`);
+  if (x.requiredBy.length) out(`  needed by:  ${x.requiredBy.join(', ')}`);
   out(`  restart:    ${x.restartPolicy}; ${x.restarts} restart(s)${x.nextRestartAt ? `; next at ${when(x.nextRestartAt)}` : ''}`);
   out(`  enabled:    ${x.enabled ? 'yes' : 'no'}; autostart ${x.autostart ? 'yes' : 'no'}`);
   if (x.pending) out(c.yellow('  new definition pending: applied at next restart'));
