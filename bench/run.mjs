@@ -112,6 +112,8 @@ function parseArgs(argv) {
 }
 
 const log = (s) => process.stderr.write(`${s}\n`);
+/** "PID CMD; …" for at most 8 processes, and how many more. */
+const listProcs = (ps) => `${ps.slice(0, 8).map((x) => `${x.pid} ${x.cmd.slice(0, 80)}`).join('; ')}${ps.length > 8 ? `; and ${ps.length - 8} more` : ''}`;
 const rotate = (xs, k) => xs.map((_, i) => xs[(i + k) % xs.length]);
 
 /**
@@ -122,20 +124,28 @@ async function cleanup(mark, sys, stopped) {
   const left = await sweep(mark);
   if (left.length) {
     const what = stopped ? 'left alive after stop all' : 'cleaned up after the failure';
-    log(`  ${sys}: ${left.length} process(es) ${what}, killed: ${left.slice(0, 5).map((x) => `${x.pid} ${x.cmd.slice(0, 80)}`).join('; ')}`);
+    log(`  ${sys}: ${left.length} process(es) ${what}, killed: ${listProcs(left)}`);
   }
   return stopped ? left.length : 0;
 }
 
-/** Sweeps processes marked `mark` (a prefix): TERM, a grace period, then KILL, by PID. */
+/**
+ * Sweeps processes marked `mark` (a prefix): TERM, a grace period, then KILL, by PID. Scans
+ * again until a scan finds nothing (a process may fork while being stopped), at most 5 times.
+ */
 async function sweep(mark, graceMs = 2000) {
-  const found = marked(mark);
-  if (found.length === 0) return [];
-  for (const p of found) signalPid(p.pid, 'SIGTERM');
-  const end = Date.now() + graceMs;
-  while (Date.now() < end && found.some((p) => alive(p.pid))) await sleep(50);
-  for (const p of found) if (alive(p.pid)) signalPid(p.pid, 'SIGKILL');
-  return found;
+  const all = [];
+  for (let round = 0; round < 5; round++) {
+    const found = marked(mark);
+    if (found.length === 0) break;
+    all.push(...found);
+    for (const p of found) signalPid(p.pid, 'SIGTERM');
+    const end = Date.now() + graceMs;
+    while (Date.now() < end && found.some((p) => alive(p.pid))) await sleep(50);
+    for (const p of found) if (alive(p.pid)) signalPid(p.pid, 'SIGKILL');
+    await sleep(100);
+  }
+  return all;
 }
 
 async function machine(scratch) {
@@ -177,17 +187,17 @@ async function servicesRun(factory, sys, n, rep, o, ctxBase) {
     await a.start();
     await a.waitAllRunning(big);
     r.coldMs = performance.now() - t0;
-    await sleep(500); // let start-up work finish before measuring memory
+    await sleep(500); // let start-up work finish before the idle window
 
-    // memory and idle CPU of the supervisor's own processes
+    // idle CPU, then memory (in the steady state after it) of the supervisor's own processes
     const sup = supervisorTree(a.roots());
+    const c0 = cpuMs(sup);
+    await sleep(p.idleS * 1000);
+    r.idleCpuMs = cpuMs(sup) - c0;
     const mem = memory(sup);
     r.pssKiB = mem.pssKiB;
     r.rssKiB = mem.rssKiB;
     r.supProcs = mem.processes;
-    const c0 = cpuMs(sup);
-    await sleep(p.idleS * 1000);
-    r.idleCpuMs = cpuMs(sup) - c0;
 
     // one status query through the system's CLI
     for (let k = 0; k < p.statusRuns; k++) {
@@ -217,7 +227,6 @@ async function servicesRun(factory, sys, n, rep, o, ctxBase) {
 
     if (a.controllerTakeover) r.takeover = await a.controllerTakeover();
     await sleep(1000); // stop from a steady state, not right after a respawn
-
 
     // stop all: from the stop command until every service and supervisor process is gone
     const pids = [...(await a.servicePids()), ...supervisorTree(a.roots())];
@@ -326,7 +335,7 @@ export async function main(argv) {
     interrupted = true;
     log('\nbench: interrupted: stopping everything this session started');
     const left = await sweep(session);
-    log(`bench: final sweep: ${left.length ? `killed ${left.length}: ${left.map((x) => `${x.pid} ${x.cmd}`).join('; ')}` : 'nothing left'}`);
+    log(`bench: final sweep: ${left.length ? `killed ${left.length}: ${listProcs(left)}` : 'nothing left'}`);
     if (!o.keep) rmSync(runs, { recursive: true, force: true });
     process.exit(130);
   };
@@ -378,7 +387,7 @@ export async function main(argv) {
   }
 
   const left = await sweep(session);
-  const sweepNote = left.length ? `killed ${left.length} left-over process(es): ${left.map((x) => `${x.pid} ${x.cmd}`).join('; ')}` : 'nothing left';
+  const sweepNote = left.length ? `killed ${left.length} left-over process(es): ${listProcs(left)}` : 'nothing left';
   if (!o.keep) rmSync(runs, { recursive: true, force: true });
   mach.loadAfter = loadavg();
 

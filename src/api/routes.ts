@@ -4,6 +4,7 @@ import type { GraphResult, Applied, ReloadResult, ActionOutcome, KelpieEvent, Lo
 
 import { KelpieError } from '../protocol/errors.js';
 import { readJson, sendError, sendOk, sse } from './http.js';
+import { parseRun, type RunRequest } from '../controller/transient.js';
 
 /** The actions that act on a list of services. */
 export type Action = 'start' | 'stop' | 'restart' | 'enable' | 'disable';
@@ -24,6 +25,7 @@ export interface ControllerApi {
   remove(name: string): Promise<Applied[]>;
   upgrade(): void;
   graphView(): GraphResult;
+  run(r: RunRequest): Promise<ActionOutcome>;
 }
 
 function strings(v: unknown, name: string): string[] {
@@ -94,6 +96,7 @@ export async function route(api: ControllerApi, req: IncomingMessage, res: Serve
       return;
     }
     if (m === 'GET' && head === 'graph' && parts.length === 2) return sendOk(res, api.graphView());
+    if (m === 'POST' && head === 'run' && parts.length === 2) return sendOk(res, await api.run(parseRun(await readJson(req))));
     if (m === 'POST' && head === 'reload' && parts.length === 2) {
       const body = await readJson(req);
       return sendOk(res, await api.reload(body.dry_run === true, strings(body.defer, 'defer')));

@@ -12,11 +12,12 @@ import { up } from './commands/up.js';
 import { add, reload, remove } from './commands/reload.js';
 import { upgrade } from './commands/upgrade.js';
 import { graph } from './commands/graph.js';
+import { run } from './commands/run.js';
 import { makeCtx } from './context.js';
 import { out, reportError, style, usage } from './output.js';
 import { VERSION } from './version.js';
 
-const COMMANDS: readonly Command[] = [up, down, status, start, stop, restart, reload, logs, signal, enable, disable, add, remove, graph, upgrade, check];
+const COMMANDS: readonly Command[] = [up, down, status, start, stop, restart, reload, logs, signal, enable, disable, add, remove, run, graph, upgrade, check];
 
 const GLOBAL: NonNullable<Command['options']> = {
   file: { type: 'string', short: 'f' },

@@ -60,6 +60,7 @@ export function stateText(state: string): string {
     case 'backoff':
       return c.yellow(state);
     case 'failed':
+    case 'unhealthy':
       return c.red(state);
     default:
       return c.dim(state);

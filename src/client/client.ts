@@ -40,7 +40,7 @@ export class Client {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         // A reset mid-request is retried only for reads: a write may have been applied.
-        const transient = code === 'ECONNREFUSED' || code === 'ENOENT' || (code === 'ECONNRESET' && method === 'GET');
+        const transient = code === 'ECONNREFUSED' || code === 'ENOENT' || ((code === 'ECONNRESET' || code === 'EPIPE') && method === 'GET');
         if (!transient) throw err;
         if (Date.now() > deadline || !keeperAlive(this.#pidFile)) {
           throw new KelpieError('KELPIE_E_UNREACHABLE', `cannot reach kelpie at ${this.socket}`, 'is it running? start it with: kelpie up -d');
@@ -159,6 +159,10 @@ export class Client {
 
   remove(name: string): Promise<Applied[]> {
     return this.call('DELETE', `/v1/services/${encodeURIComponent(name)}`);
+  }
+
+  run(req: { name?: string; argv: readonly string[]; cwd: string; env: Record<string, string> }): Promise<ActionOutcome> {
+    return this.call('POST', '/v1/run', req);
   }
 
   graph(): Promise<GraphResult> {

@@ -6,6 +6,8 @@ import { normaliseSignal, signalNames } from './signal.js';
 import { render } from './toml.js';
 import { didYouMean, type Issues } from './issues.js';
 import { checkDeps, checkNames } from './refs.js';
+import { checkProbe } from './probe.js';
+import { checkProbeValue, describeProbeValue } from './probe-values.js';
 import { BAD, checkCommand, checkEnv, checkInt, join, plain, type Bad, type Out } from './values.js';
 import type { Field, Fields, Kind } from './fields.js';
 import type { Loc, TNode, TTable } from './toml.js';
@@ -40,7 +42,8 @@ export function describe(kind: Kind): string {
     case 'integers': return `an array of integers from ${kind.min} to ${kind.max}`;
     case 'names': return 'an array of service names';
     case 'deps': return 'an array of service names or tables like { service = "db", condition = "ready" }';
-    case 'table': return 'a table';
+    case 'table': case 'probe': return 'a table';
+    case 'probeValue': return describeProbeValue(kind.v);
     case 'map': return 'a table of named tables';
   }
 }
@@ -60,31 +63,30 @@ export function checkTable(node: TTable, fields: Fields, path: string, issues: I
     const v = entry ? checkValue(entry.node, field, join(path, key), issues) : absent(node, key, field, path, issues);
     if (v !== BAD && v !== undefined) out[prop] = v;
   }
-  for (const [key, field] of Object.entries(fields)) if (field.requiredUnless) checkRequiredUnless(node, key, field, fields, out, path, issues);
+  for (const [key, field] of Object.entries(fields)) checkSiblingRules(node, key, field, fields, out, path, issues);
   return out;
 }
 
-/** A key required unless a sibling has one value, and then not allowed. Skipped when the sibling
- *  itself was invalid (already reported). */
-function checkRequiredUnless(node: TTable, key: string, field: Field, fields: Fields, out: Record<string, unknown>, path: string, issues: Issues): void {
-  const rule = field.requiredUnless!;
-  const other = out[fields[rule.key]?.prop ?? rule.key];
-  if (other === undefined) return;
+/** requiredUnless and forbiddenWhen: rules that depend on another key's value. Skipped when that
+ *  key itself was invalid (already reported). */
+function checkSiblingRules(node: TTable, key: string, field: Field, fields: Fields, out: Record<string, unknown>, path: string, issues: Issues): void {
   const entry = node.entries.get(key);
-  if (other === rule.value && entry) {
-    issues.add(entry.keyLoc, join(path, key), {
-      message: `${JSON.stringify(key)} is not allowed when ${rule.key} = ${JSON.stringify(rule.value)}`,
-      hint: rule.hint,
-    });
-  } else if (other !== rule.value && !entry) {
-    issues.add(node.loc, join(path, key), { message: `missing required key ${JSON.stringify(key)}`, expected: describe(field.kind) });
-  }
+  const value = (k: string): unknown => out[fields[k]?.prop ?? k];
+  const notAllowed = (k: string, v: unknown, hint: string): void =>
+    issues.add(entry!.keyLoc, join(path, key), { message: `${JSON.stringify(key)} is not allowed when ${k} = ${JSON.stringify(v)}`, hint });
+  const never = field.forbiddenWhen;
+  if (never && entry && never.values.includes(value(never.key) as string)) notAllowed(never.key, value(never.key), never.hint);
+  const rule = field.requiredUnless;
+  const other = rule && value(rule.key);
+  if (!rule || other === undefined) return;
+  if (other === rule.value && entry) notAllowed(rule.key, rule.value, rule.hint);
+  else if (other !== rule.value && !entry) issues.add(node.loc, join(path, key), { message: `missing required key ${JSON.stringify(key)}`, expected: describe(field.kind) });
 }
 
 /** For a key that belongs one level down, e.g. `timeout` in a service → `stop = { timeout = … }`. */
 function nestedHint(key: string, fields: Fields): string | undefined {
   for (const [name, f] of Object.entries(fields)) {
-    if (f.kind.k === 'table' && Object.hasOwn(f.kind.fields, key)) return `${JSON.stringify(key)} belongs in ${name}: write ${name} = { ${key} = … }`;
+    if ((f.kind.k === 'table' || f.kind.k === 'probe') && Object.hasOwn(f.kind.fields, key)) return `${JSON.stringify(key)} belongs in ${name}: write ${name} = { ${key} = … }`;
   }
   return undefined;
 }
@@ -177,6 +179,10 @@ function checkValue(node: TNode, field: Field, path: string, issues: Issues): Ou
       }
       return out;
     }
+    case 'probe':
+      return checkProbe(node, kind.role, kind.fields, path, issues, bad, checkTable);
+    case 'probeValue':
+      return checkProbeValue(node, kind.v, path, issues, bad);
     case 'map':
       return checkMap(node, kind, path, issues, bad);
   }

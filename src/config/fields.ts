@@ -1,6 +1,7 @@
 // The one table of config keys: type, default and doc for each. The validator (check.ts) and
 // the JSON Schema generator (schema.ts) both read it, so they cannot drift apart.
 import { formatDuration } from './duration.js';
+import { readinessFields, type ProbeRole, type ProbeValue } from './probe-fields.js';
 
 /** What a key's value must be, and what it is converted to. */
 export type Kind =
@@ -27,6 +28,10 @@ export type Kind =
   /** An array whose items are a name, or a table of `fields` naming one in `service`. */
   | { readonly k: 'deps'; readonly fields: Fields }
   | { readonly k: 'table'; readonly fields: Fields; readonly refine?: Refine }
+  /** `ready`, `liveness` or `startup`: a table of `fields` naming exactly one mechanism (probe.ts). */
+  | { readonly k: 'probe'; readonly role: ProbeRole; readonly fields: Fields }
+  /** A value inside such a table (probe-values.ts). */
+  | { readonly k: 'probeValue'; readonly v: ProbeValue }
   /** A table whose keys are names (e.g. services) and whose values share one shape. */
   | { readonly k: 'map'; readonly keyPattern: string; readonly keyMaxLength: number; readonly value: Field };
 
@@ -43,6 +48,9 @@ export interface Field {
   /** Required unless the sibling `key` is `value`, and then not allowed (a target has no command).
    *  Checked after the table's other keys, so a bad `key` value does not also blame this key. */
   readonly requiredUnless?: { readonly key: string; readonly value: string; readonly hint: string };
+  /** Not allowed when the sibling `key` has one of `values` (a target has no readiness). Checked
+   *  like requiredUnless. */
+  readonly forbiddenWhen?: { readonly key: string; readonly values: readonly string[]; readonly hint: string };
   /** Property in the validated object when it differs from the key (reset_after → resetAfter). */
   readonly prop?: string;
 }
@@ -173,6 +181,7 @@ export const serviceFields: Fields = {
     prop: 'onDependencyRestart',
     doc: 'When a service this one requires restarts: ignore, or restart this service too (once it is back).',
   },
+  ...readinessFields,
 };
 
 /** Keys of the main config file. Included files may hold only `services`. */

@@ -2,6 +2,7 @@
 // validator uses (fields.ts). Editors with TOML + JSON Schema support (taplo) can use it.
 import { DURATION_PATTERN } from './duration.js';
 import { SERVICE_NAME_MAX, SERVICE_NAME_PATTERN, topFields, type Field, type Fields, type Kind } from './fields.js';
+import { MECHANISMS, PROBES, STATUS, TIMING, type ProbeValue } from './probe-fields.js';
 import { SIZE_PATTERN } from './size.js';
 
 type Schema = Record<string, unknown>;
@@ -18,7 +19,10 @@ export function configJsonSchema(): object {
 
 function table(fields: Fields): Schema {
   const required = Object.entries(fields).filter(([, f]) => f.required).map(([k]) => k);
-  const conditional = Object.entries(fields).flatMap(([k, f]) => (f.requiredUnless ? [requiredUnless(k, f.requiredUnless)] : []));
+  const conditional = Object.entries(fields).flatMap(([k, f]) => [
+    ...(f.requiredUnless ? [requiredUnless(k, f.requiredUnless)] : []),
+    ...(f.forbiddenWhen ? [forbiddenWhen(k, f.forbiddenWhen)] : []),
+  ]);
   return {
     type: 'object',
     properties: Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, field(f)])),
@@ -36,6 +40,37 @@ function requiredUnless(key: string, rule: NonNullable<Field['requiredUnless']>)
     else: { required: [key] },
   };
 }
+
+/** `key` is not allowed when `rule.key` is one of `rule.values`. */
+function forbiddenWhen(key: string, rule: NonNullable<Field['forbiddenWhen']>): Schema {
+  return { if: { properties: { [rule.key]: { enum: [...rule.values] } }, required: [rule.key] }, then: { not: { required: [key] } } };
+}
+
+const has = (key: string): Schema => ({ required: [key] });
+
+/** A readiness or probe table: exactly one mechanism; timing keys only with a probe, status only with http. */
+function probe(fields: Fields): Schema {
+  const mechanisms = MECHANISMS.filter((m) => Object.hasOwn(fields, m));
+  const others = mechanisms.filter((m) => !PROBES.includes(m));
+  return {
+    ...table(fields),
+    oneOf: mechanisms.map(has),
+    allOf: [
+      ...(others.length > 0 ? [{ if: { anyOf: others.map(has) }, then: { not: { anyOf: TIMING.map(has) } } }] : []),
+      { if: { not: has('http') }, then: { not: has(STATUS) } },
+    ],
+  };
+}
+
+const PROBE_VALUES: Readonly<Record<ProbeValue, Schema>> = {
+  true: { const: true },
+  regex: { type: 'string', minLength: 1, format: 'regex' },
+  tcp: { anyOf: [{ type: 'integer', minimum: 1, maximum: 65535 }, { type: 'string', pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9_.-]+):[0-9]{1,5}$' }] },
+  url: { type: 'string', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^/?#]' },
+  status: { anyOf: [{ type: 'integer', minimum: 100, maximum: 599 }, { type: 'string', pattern: '^[1-5][0-9]{2}(-[1-5][0-9]{2})?$' }] },
+  path: { type: 'string', minLength: 1 },
+  argv: { type: 'array', prefixItems: [{ type: 'string', minLength: 1 }], items: { type: 'string' }, minItems: 1 },
+};
 
 function field(f: Field): Schema {
   return { description: f.doc, ...kind(f.kind), ...(f.default !== undefined && { default: f.default }) };
@@ -64,6 +99,8 @@ function kind(k: Kind): Schema {
       return { type: 'array', items: { anyOf: [name, { ...t, properties: props }] } };
     }
     case 'table': return table(k.fields);
+    case 'probe': return probe(k.fields);
+    case 'probeValue': return PROBE_VALUES[k.v];
     case 'map':
       return {
         type: 'object',

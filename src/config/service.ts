@@ -1,8 +1,9 @@
-// One checked [services.NAME] table → a ServiceSpec: resolves cwd, reads env_file(s), and
-// fills the log settings from the global [log].
+// One checked [services.NAME] table → a ServiceSpec: resolves cwd and unix probe paths, reads
+// env_file(s), and fills the log settings from the global [log].
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseEnvFile } from './envfile.js';
+import { placeProbe, placeReady, type DraftProbe, type DraftReady } from './probe.js';
 import type { Issues } from './issues.js';
 import type { Located, MapEntry } from './check.js';
 import type { BackoffSpec, LogSpec, OnDependencyRestart, RestartPolicy, ServiceKind, ServiceSpec, StartLimitSpec, StopSpec } from './types.js';
@@ -38,6 +39,11 @@ interface Checked {
   log: Partial<LogSpec>;
   provides?: Located[];
   onDependencyRestart: OnDependencyRestart;
+  ready?: DraftReady;
+  readyTimeout: number;
+  liveness?: DraftProbe;
+  startup?: DraftProbe;
+  onChange: 'restart' | 'defer';
 }
 
 /** A service before link.ts has resolved the names in its requires, wants and after. */
@@ -47,8 +53,12 @@ export type BaseSpec = Omit<ServiceSpec, 'requires' | 'wants' | 'after'>;
  *  check.ts reported problems; the loader then discards it. */
 export function buildService(entry: MapEntry, origin: Origin, globalLog: LogSpec, issues: Issues): BaseSpec | undefined {
   const c = entry.value as unknown as Checked;
+  const field = `services.${entry.key}`;
   const env = readEnvFiles(entry.key, c.envFile ?? [], origin, issues);
   const command = c.kind === 'target' ? [] : c.command;
+  const ready = placeReady(c.ready, origin.dir, `${field}.ready`, issues);
+  const liveness = c.liveness ? placeProbe(c.liveness, origin.dir, `${field}.liveness`, issues) : null;
+  const startup = c.startup ? placeProbe(c.startup, origin.dir, `${field}.startup`, issues) : null;
   if (env === undefined || c.kind === undefined || command === undefined || c.provides === undefined) return undefined;
   return {
     name: entry.key,
@@ -66,6 +76,11 @@ export function buildService(entry: MapEntry, origin: Origin, globalLog: LogSpec
     log: { ...globalLog, ...c.log },
     provides: c.provides.map((p) => p.value),
     onDependencyRestart: c.onDependencyRestart,
+    ready,
+    readyTimeout: c.readyTimeout,
+    liveness,
+    startup,
+    onChange: c.onChange,
     source: { file: origin.abs, line: entry.loc.line },
   };
 }

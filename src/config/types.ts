@@ -58,6 +58,34 @@ export interface SourceRef {
   readonly line: number;
 }
 
+/** What a probe checks. */
+export type ProbeTarget =
+  | { readonly type: 'tcp'; readonly host: string; readonly port: number }
+  | { readonly type: 'http'; readonly url: string; readonly statusMin: number; readonly statusMax: number }
+  | { readonly type: 'unix'; readonly path: string }
+  | { readonly type: 'exec'; readonly argv: readonly string[] };
+
+/** A probe with Kubernetes semantics. */
+export interface ProbeSpec {
+  readonly target: ProbeTarget;
+  readonly interval: Millis;
+  readonly timeout: Millis;
+  readonly initialDelay: Millis;
+  /** Consecutive successes that make the probe pass (readiness). */
+  readonly successThreshold: number;
+  /** Consecutive failures that make the probe fail (liveness). */
+  readonly failureThreshold: number;
+}
+
+/** How kelpie learns that a service is ready. */
+export type ReadySpec =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'notify' }
+  | { readonly kind: 'fd'; readonly fd: number }
+  | { readonly kind: 'file' }
+  | { readonly kind: 'log'; readonly pattern: string }
+  | { readonly kind: 'probe'; readonly probe: ProbeSpec };
+
 /** One validated service definition. */
 export interface ServiceSpec {
   readonly name: string;
@@ -87,6 +115,16 @@ export interface ServiceSpec {
   /** Aliases by which other services may name this one (already resolved in their requires/wants/after). */
   readonly provides: readonly string[];
   readonly onDependencyRestart: OnDependencyRestart;
+  /** Readiness mechanism (default: none, ready when spawned). */
+  readonly ready: ReadySpec;
+  /** Not ready within this long: the start failed (default 30s). */
+  readonly readyTimeout: Millis;
+  /** Checked while running; failing it makes the service unhealthy and restarts it. */
+  readonly liveness: ProbeSpec | null;
+  /** Must pass once before liveness is checked (Kubernetes startupProbe). */
+  readonly startup: ProbeSpec | null;
+  /** Reload behaviour: restart at once (default) or defer the new definition to the next restart. */
+  readonly onChange: 'restart' | 'defer';
   readonly source: SourceRef;
 }
 

@@ -23,6 +23,9 @@ import { mergedTail, parseStored, tailLines } from './logs.js';
 import { reconcile, restore } from './reconcile.js';
 import { applyPlan, type Applied, type ReloadHost } from './reload.js';
 import { Orchestrator } from './orchestrate.js';
+import { Health } from './health.js';
+import { transientSpec, type RunRequest } from './transient.js';
+import { applyNotify, describeReady, readinessFor } from './readiness.js';
 import { DepGraph, toDot, toText } from '../graph/index.js';
 import { diffServices } from '../config/diff.js';
 
@@ -35,8 +38,11 @@ export class Controller implements ControllerApi {
   readonly services = new Map<string, Service>();
   /** Services added at runtime (`kelpie add`): persisted, kept across reloads. */
   readonly registered = new Map<string, ServiceSpec>();
+  /** Transient runs (`kelpie run`): not persisted, gone once they end. */
+  readonly transient = new Set<string>();
   readonly keeper: KeeperClient;
   readonly startedAt = new Date().toISOString();
+  readonly health = new Health();
   readonly orchestrator = new Orchestrator({ get: (n) => this.services.get(n), graph: () => this.graph() });
   #graph: DepGraph | null = null;
   /** The start this controller made at boot; `up -d` reports its outcome instead of starting again. */
@@ -77,6 +83,18 @@ export class Controller implements ControllerApi {
       case 'exit':
         this.services.get(m.ev.service)?.dispatch({ type: 'exit', exit: m.ev });
         return;
+      case 'ready': {
+        const svc = this.services.get(m.service);
+        if (!svc) return;
+        if (m.eof) svc.dispatch({ type: 'not-ready', why: 'closed its notification fd before it was ready' });
+        else svc.readyFrom(m.pid);
+        return;
+      }
+      case 'notify': {
+        const svc = this.services.get(m.service);
+        if (svc) applyNotify(svc, m.sender, m.fields, (message) => this.events.emit({ service: svc.name, type: 'note', message }));
+        return;
+      }
       case 'log':
         for (const f of this.#followers) f({ service: m.line.service, at: m.line.at, stream: m.line.stream, text: m.line.text });
         return;
@@ -115,7 +133,10 @@ export class Controller implements ControllerApi {
     for (const [name, spec] of Object.entries(persisted.registered ?? {})) {
       if (!this.#config.services[name]) this.registered.set(name, spec);
     }
-    for (const spec of [...Object.values(this.#config.services), ...this.registered.values()]) {
+    // Transient runs outlive a controller restart, not a fresh `up` (the keeper is new then).
+    const transient = hello.firstBoot ? [] : Object.values(persisted.transient ?? {}).filter((t) => !this.#config.services[t.name]);
+    for (const t of transient) this.transient.add(t.name);
+    for (const spec of [...Object.values(this.#config.services), ...this.registered.values(), ...transient]) {
       const svc = this.#makeService(spec);
       restore(svc, persisted.services[spec.name], !hello.firstBoot);
       if (hello.firstBoot) {
@@ -135,20 +156,25 @@ export class Controller implements ControllerApi {
 
   #makeService(spec: ServiceSpec): Service {
     const svc = new Service(spec, {
-      spawn: (s) =>
-        this.keeper.spawn({
+      spawn: (s) => {
+        const r = readinessFor(this.paths.home, s);
+        return this.keeper.spawn({
           service: s.name,
           argv: s.command,
           cwd: s.cwd,
-          env: serviceEnv(s),
+          env: { ...serviceEnv(s), ...r.env },
           log: s.log,
+          readiness: r.readiness,
           stop: { signal: s.stop.signal, timeoutMs: s.stop.timeout },
-        }),
+        });
+      },
       signal: (pid, signal) => this.keeper.signal(pid, signal),
       changed: (sv, reason) => {
         this.events.emit({ service: sv.name, type: 'state', state: sv.state, pid: sv.pid, ...(reason ? { message: reason } : {}) });
         this.#store.save();
         if (sv.state === 'running') this.#dependencyRestarted(sv);
+        this.health.changed(sv);
+        if (this.transient.size) queueMicrotask(() => this.#forgetIfTransient(sv));
       },
       note: (sv, message) => this.events.emit({ service: sv.name, type: 'note', message }),
     });
@@ -181,7 +207,7 @@ export class Controller implements ControllerApi {
     void this.orchestrator.restart(dependents);
   }
 
-  #snapshot(): { services: Record<string, PersistedService>; registered: Record<string, ServiceSpec> } {
+  #snapshot(): { services: Record<string, PersistedService>; registered: Record<string, ServiceSpec>; transient: Record<string, ServiceSpec> } {
     const out: Record<string, PersistedService> = {};
     for (const s of this.services.values()) {
       out[s.name] = {
@@ -190,7 +216,8 @@ export class Controller implements ControllerApi {
         failures: s.failures, exits: s.exits,
       };
     }
-    return { services: out, registered: Object.fromEntries(this.registered) };
+    const transient = Object.fromEntries([...this.transient].flatMap((n) => (this.services.has(n) ? [[n, this.services.get(n)!.spec]] : [])));
+    return { services: out, registered: Object.fromEntries(this.registered), transient };
   }
 
   #service(name: string): Service {
@@ -234,6 +261,8 @@ export class Controller implements ControllerApi {
       logLines: tailLines(logFile, lines).map((l) => parseStored(name, l)), source: s.spec.source, pending: s.pending !== null,
       kind: s.spec.kind, requires: s.spec.requires.map((r) => ({ service: r.service, condition: r.condition })),
       wants: s.spec.wants, after: s.spec.after, provides: s.spec.provides, requiredBy: this.graph().dependentsOf(name),
+      readiness: describeReady(s.spec.ready), statusText: s.statusText, lastProbe: s.lastProbe,
+      timeToReadyMs: s.pid && s.readyAt && s.spawnedAt ? Date.parse(s.readyAt) - Date.parse(s.spawnedAt) : null,
     };
   }
 
@@ -369,6 +398,29 @@ export class Controller implements ControllerApi {
     return applied;
   }
 
+  /** Starts an ad-hoc supervised process; it is forgotten once it ends. */
+  async run(r: RunRequest): Promise<ActionOutcome> {
+    const name = r.name ?? `run-${Date.now().toString(36)}`;
+    if (this.services.has(name)) throw new KelpieError('KELPIE_E_BAD_REQUEST', `a service named "${name}" exists already`, 'pick another --name');
+    const env = { ...r.env };
+    const svc = this.#makeService(transientSpec(name, { ...r, env }, this.#config.global.log));
+    this.transient.add(name);
+    const o = await svc.start();
+    return { name, ...o };
+  }
+
+  /** A transient run ended: its exit is in the event history; the service itself goes. */
+  #forgetIfTransient(svc: Service): void {
+    if (!this.transient.has(svc.name) || !['stopped', 'failed', 'done'].includes(svc.state)) return;
+    const exit = svc.exits[0];
+    this.events.emit({ service: svc.name, type: 'transient-ended', state: svc.state, ...(exit ? { exit } : {}), message: svc.reason ?? 'ended' });
+    svc.dispose();
+    this.transient.delete(svc.name);
+    this.services.delete(svc.name);
+    this.#graph = null;
+    this.#store.save();
+  }
+
   /** Hands over to a controller running the code now installed; services are untouched. */
   upgrade(): void {
     this.events.emit({ service: null, type: 'upgrade', message: `controller ${process.pid} (build ${BUILD}) hands over` });
@@ -426,6 +478,7 @@ export class Controller implements ControllerApi {
 
   /** SIGTERM from the keeper: hand over (upgrade or shutdown); processes stay with the keeper. */
   #exitQuietly(): void {
+    this.health.stopAll();
     for (const s of this.services.values()) s.dispose();
     this.#store.flush();
     this.#server?.close();

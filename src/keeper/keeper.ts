@@ -10,6 +10,7 @@ import { becomeSubreaper } from '../os/subreaper.js';
 import { KEEPER_PROTOCOL, type ExitEvent, type FromKeeper, type LogLine, type SpawnRequest, type ToKeeper } from '../protocol/keeper.js';
 import { BUILD } from '../protocol/version.js';
 import { ControllerLink } from './controller-link.js';
+import { ReadinessChannels } from './readiness/channels.js';
 import { ServiceLog } from './logs/index.js';
 import { signalGroup, killLeftovers } from './signal.js';
 import { spawnProcess } from './spawn.js';
@@ -31,6 +32,7 @@ export class Keeper {
   readonly link: ControllerLink;
   readonly startedAt = new Date().toISOString();
   readonly subreaper: boolean;
+  readonly readiness: ReadinessChannels;
   readonly #logs = new Map<string, ServiceLog>();
   readonly #drains = new Set<Promise<unknown>>();
   #following = false;
@@ -43,6 +45,7 @@ export class Keeper {
     cloexecInheritedFds();
     this.subreaper = becomeSubreaper();
     process.on('SIGCHLD', () => this.#queueReap());
+    this.readiness = new ReadinessChannels((m) => this.link.send(m), opts.say);
     this.link = new ControllerLink(opts.controllerEntry, opts.controllerEnv, {
       hello: (firstBoot, starts, missed, dropped) => this.#hello(firstBoot, starts, missed, dropped),
       handle: (msg) => void this.#handle(msg),
@@ -112,9 +115,10 @@ export class Keeper {
   onShutdownDone: (() => void) | null = null;
 
   async spawn(req: SpawnRequest): Promise<{ pid: number; startTime: number; spawnedAt: string }> {
-    const child = await spawnProcess(req);
+    const child = await spawnProcess(req, this.readiness.before(req));
     const pid = child.pid as number;
     child.on('error', () => {});
+    this.readiness.after(req, child, pid);
     const spawnedAt = new Date().toISOString();
     const entry = { service: req.service, pid, startTime: readStat(pid)?.startTime ?? 0, spawnedAt };
     this.table.add({ entry, child, req });
@@ -148,6 +152,7 @@ export class Keeper {
 
   #onLine(line: LogLine): void {
     this.opts.onLine?.(line);
+    this.readiness.line(line.service, line.text);
     if (this.#following) this.link.send({ t: 'log', line });
   }
 

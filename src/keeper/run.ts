@@ -61,6 +61,7 @@ export async function runKeeper(o: RunKeeperOptions): Promise<number> {
       } else {
         await keeper.drained();
       }
+      keeper.readiness.close();
       rmSync(paths.socket, { force: true });
       releasePidFile(paths.keeperPid);
       resolve(exitCode);

@@ -1,12 +1,12 @@
 // Spawns one service process: its own session and process group, stdin /dev/null,
 // stdout/stderr piped to the keeper. Node opens every fd of its own close-on-exec,
 // so the service sees exactly fds 0, 1 and 2.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { statSync } from 'node:fs';
 import type { SpawnRequest } from '../protocol/keeper.js';
 
 /** Spawns the process; resolves once it exists, rejects with a readable reason if it cannot. */
-export function spawnProcess(req: SpawnRequest): Promise<ChildProcess> {
+export function spawnProcess(req: SpawnRequest, stdio: StdioOptions = ['ignore', 'pipe', 'pipe']): Promise<ChildProcess> {
   const argv0 = req.argv[0];
   if (!argv0) return Promise.reject(new Error('empty command'));
   try {
@@ -21,7 +21,7 @@ export function spawnProcess(req: SpawnRequest): Promise<ChildProcess> {
         cwd: req.cwd,
         env: { ...req.env },
         detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio,
       });
     } catch (err) {
       reject(err instanceof Error ? err : new Error(String(err)));

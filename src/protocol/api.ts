@@ -35,6 +35,7 @@ export type ServiceState =
   | 'waiting'
   | 'starting'
   | 'running'
+  | 'unhealthy'
   | 'stopping'
   | 'backoff'
   | 'failed'
@@ -75,6 +76,12 @@ export interface ServiceDetail extends ServiceSummary {
   readonly provides: readonly string[];
   /** Services that require this one. */
   readonly requiredBy: readonly string[];
+  /** How readiness is known: "notify", "fd 3", "file", "log /re/", "tcp 127.0.0.1:80", … or "none". */
+  readonly readiness: string;
+  readonly timeToReadyMs: number | null;
+  /** The last STATUS= a notify service sent. */
+  readonly statusText: string | null;
+  readonly lastProbe: { readonly kind: 'ready' | 'startup' | 'liveness'; readonly ok: boolean; readonly at: string; readonly detail: string } | null;
 }
 
 /** `GET /v1/graph`. */

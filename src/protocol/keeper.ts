@@ -11,6 +11,17 @@ export interface SpawnRequest {
   /** The complete environment of the process. */
   readonly env: Readonly<Record<string, string>>;
   readonly log: { readonly maxBytes: number; readonly keep: number };
+  /** Readiness channels the keeper sets up for this process (the controller decides which). */
+  readonly readiness?: {
+    /** Bind a notify socket here (NOTIFY_SOCKET is in env already). */
+    readonly notify?: string;
+    /** Give the process a pipe at this fd; the first newline means ready. */
+    readonly fd?: number;
+    /** Remove a stale file here before spawn; its creation means ready. */
+    readonly file?: string;
+    /** Ready at the first output line matching this regex. */
+    readonly log?: string;
+  };
   /** Used only if the keeper must stop the service itself (no controller at shutdown). */
   readonly stop: { readonly signal: string; readonly timeoutMs: number };
 }
@@ -76,4 +87,8 @@ export type FromKeeper =
   | { readonly t: 'reply'; readonly id: number; readonly ok: false; readonly error: string }
   | { readonly t: 'exit'; readonly ev: ExitEvent }
   | { readonly t: 'log'; readonly line: LogLine }
+  /** A readiness channel fired (`eof`: the fd closed before any newline). */
+  | { readonly t: 'ready'; readonly service: string; readonly pid: number; readonly via: 'fd' | 'file' | 'log'; readonly eof?: boolean }
+  /** One sd_notify datagram; `sender` is the pid from SCM_CREDENTIALS. */
+  | { readonly t: 'notify'; readonly service: string; readonly sender: number | null; readonly fields: Readonly<Record<string, string>> }
   | { readonly t: 'shutdown'; readonly reason: string };

@@ -21,6 +21,8 @@ export interface Svc {
   pendingStop: boolean;
   disableAfterStop: boolean;
   forced: boolean;
+  /** Why the current run is a failure whatever its exit (not ready in time, unhealthy). */
+  failure: string | null;
   go(state: ServiceState, reason?: string | null): void;
   requestSpawn(): void;
   recordSpawn(pid: number, startTime: number, spawnedAt: string): void;
@@ -95,6 +97,22 @@ export const spawnFailed: Handler = (s, ev) => {
   else restartOrFail(s, `could not start: ${ev.error}`, true);
 };
 
+export const failStart: Handler = (s, ev) => {
+  if (ev.type !== 'not-ready') return;
+  s.failure = ev.why;
+  s.note(`${ev.why}: killing its process group`);
+  s.forced = true;
+  s.sendSignal('SIGKILL');
+};
+
+export const toUnhealthy: Handler = (s, ev) => {
+  if (ev.type !== 'unhealthy') return;
+  s.failure = ev.why;
+  s.go('unhealthy', ev.why);
+  s.sendSignal(s.spec.stop.signal);
+  s.armStopTimer();
+};
+
 export const toRunning: Handler = (s) => {
   s.markReady();
   s.go('running', null);
@@ -145,7 +163,16 @@ export const exitedOnRequest: Handler = (s, ev) => {
 
 export const exitedUnrequested: Handler = (s, ev) => {
   if (ev.type !== 'exit' || ev.exit.pid !== s.pid) return;
+  s.clearStopTimer();
+  const failure = s.failure;
+  s.failure = null;
   const info = s.recordExit(ev.exit, false);
+  // A run that failed its readiness or liveness is a failure whatever its exit code.
+  if (failure !== null) {
+    if (s.spec.restart === 'never') s.go('failed', failure);
+    else restartOrFail(s, failure, true);
+    return;
+  }
   const verdict = judgeExit(s.spec, info.code, info.signal);
   if (verdict.next === 'restart') restartOrFail(s, verdict.why, verdict.failure);
   else s.go(verdict.next, verdict.why);

@@ -12,6 +12,10 @@ export type SvcEvent =
   | { readonly type: 'spawned'; readonly pid: number; readonly startTime: number; readonly spawnedAt: string }
   | { readonly type: 'spawn-failed'; readonly error: string }
   | { readonly type: 'ready' }
+  /** Not ready in time, or its readiness channel closed: the start failed. */
+  | { readonly type: 'not-ready'; readonly why: string }
+  /** The liveness probe failed its threshold. */
+  | { readonly type: 'unhealthy'; readonly why: string }
   | { readonly type: 'exit'; readonly exit: ExitEvent }
   | { readonly type: 'backoff-elapsed' }
   | { readonly type: 'stop-timeout' }

@@ -45,6 +45,10 @@ export class Service implements Svc {
   pendingStop = false;
   disableAfterStop = false;
   forced = false;
+  failure: string | null = null;
+  /** The last STATUS= text from sd_notify. */
+  statusText: string | null = null;
+  lastProbe: { kind: 'ready' | 'startup' | 'liveness'; ok: boolean; at: string; detail: string } | null = null;
   exits: ExitInfo[] = [];
   /** What a person last asked for (start → up, stop → down); null: follow `autostart`. */
   wanted: 'up' | 'down' | null = null;
@@ -54,6 +58,7 @@ export class Service implements Svc {
   #backoffTimer: NodeJS.Timeout | null = null;
   #stopTimer: NodeJS.Timeout | null = null;
   #stableTimer: NodeJS.Timeout | null = null;
+  #readyTimer: NodeJS.Timeout | null = null;
   #waiters: Waiter[] = [];
   #refusal: string | null = null;
 
@@ -139,6 +144,7 @@ export class Service implements Svc {
     this.reason = reason;
     if (changed) this.since = new Date().toISOString();
     if (state !== 'running') this.#clearStable();
+    if (state !== 'starting') this.#clearReadyTimer();
     if (state !== 'backoff') this.nextRestartAt = null;
     if (state === 'stopped' || state === 'failed' || state === 'disabled' || state === 'backoff') this.pid = null;
     this.host.changed(this, reason);
@@ -173,12 +179,33 @@ export class Service implements Svc {
     this.spawnedMono = performance.now();
     this.host.changed(this, null);
     this.#settleWaiters();
-    // Readiness seam: with no mechanism declared a service is ready once spawned. A one-shot
-    // stays starting until it exits.
-    if (this.state === 'starting' && this.spec.kind !== 'oneshot') this.dispatch({ type: 'ready' });
+    // With no mechanism declared a service is ready once spawned; otherwise it has
+    // ready_timeout to say so. A one-shot stays starting until it exits.
+    if (this.state !== 'starting' || this.spec.kind === 'oneshot') return;
+    if (this.spec.ready.kind === 'none') {
+      this.dispatch({ type: 'ready' });
+      return;
+    }
+    this.#clearReadyTimer();
+    this.#readyTimer = setTimeout(() => {
+      this.#readyTimer = null;
+      this.dispatch({ type: 'not-ready', why: `not ready within ${this.spec.readyTimeout} ms` });
+    }, this.spec.readyTimeout);
+  }
+
+  /** A readiness report for process `pid` (stale reports from an old process are ignored). */
+  readyFrom(pid: number | null): void {
+    if (pid !== null && pid !== this.pid) return;
+    this.dispatch({ type: 'ready' });
+  }
+
+  #clearReadyTimer(): void {
+    if (this.#readyTimer) clearTimeout(this.#readyTimer);
+    this.#readyTimer = null;
   }
 
   markReady(): void {
+    this.#clearReadyTimer();
     this.readyAt = new Date().toISOString();
     this.#clearStable();
     // Stable uptime resets the back-off and the failure count.
@@ -253,6 +280,7 @@ export class Service implements Svc {
 
   /** Cancels every timer (controller shutting down; processes stay with the keeper). */
   dispose(): void {
+    this.#clearReadyTimer();
     this.cancelBackoff();
     this.clearStopTimer();
     this.#clearStable();

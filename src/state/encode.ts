@@ -32,6 +32,8 @@ export interface PersistedState {
   readonly services: Readonly<Record<string, PersistedService>>;
   /** Services registered at runtime (`kelpie add`), with their definitions. */
   readonly registered?: Readonly<Record<string, ServiceSpec>>;
+  /** Transient runs (`kelpie run`) still running, so a new controller can adopt them. */
+  readonly transient?: Readonly<Record<string, ServiceSpec>>;
 }
 
 function checksum(body: string): string {

@@ -31,7 +31,7 @@ export class StateStore {
 
   constructor(
     private readonly path: string,
-    private readonly snapshot: () => Pick<PersistedState, 'services' | 'registered'>,
+    private readonly snapshot: () => Pick<PersistedState, 'services' | 'registered' | 'transient'>,
     private readonly warn: (msg: string) => void,
   ) {}
 

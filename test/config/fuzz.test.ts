@@ -29,16 +29,24 @@ requires = [{ service = "db", condition = "started" }, "init"]
 wants = ["x"]
 after = ["x"]
 on_dependency_restart = "restart"
+ready = { http = "http://127.0.0.1:8080/health", status = "200-299", interval = "500ms" }
+ready_timeout = "1m"
+liveness = { tcp = "localhost:8080", failure_threshold = 5 }
+startup = { exec = ["./check", "--quick"], initial_delay = "1s" }
+on_change = "defer"
 
 [services."db.main"]
 command = "redis-server --port 6380"
 stop.signal = "INT"
 provides = ["db"]
+ready = { notify = true }
+liveness.unix = "db.sock"
 
 [services.init]
 kind = "oneshot"
 command = ["true"]
 requires = [{ service = "x", condition = "completed" }]
+ready = { log = '^done \d+$' }
 
 [services.all]
 kind = "target"

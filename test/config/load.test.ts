@@ -27,6 +27,11 @@ test('a minimal service gets every default', () => {
     after: [],
     provides: [],
     onDependencyRestart: 'ignore',
+    ready: { kind: 'none' },
+    readyTimeout: 30_000,
+    liveness: null,
+    startup: null,
+    onChange: 'restart',
     source: { file: join(dir, 'kelpie.toml'), line: 1 },
   });
   assert.deepEqual({ ...config.services['web']!.env }, {});

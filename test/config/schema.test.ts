@@ -20,11 +20,16 @@ test('the schema describes every key, closes every table, and carries defaults',
   assert.equal(s['additionalProperties'], false);
   const service = s['properties'].services.additionalProperties as S;
   assert.equal(service['required'], undefined, 'command is required unless kind = "target"');
-  assert.deepEqual(service['allOf'], [{
-    if: { properties: { kind: { const: 'target' } }, required: ['kind'] },
-    then: { not: { required: ['command'] } },
-    else: { required: ['command'] },
-  }]);
+  assert.deepEqual(service['allOf'], [
+    {
+      if: { properties: { kind: { const: 'target' } }, required: ['kind'] },
+      then: { not: { required: ['command'] } },
+      else: { required: ['command'] },
+    },
+    { if: { properties: { kind: { enum: ['target'] } }, required: ['kind'] }, then: { not: { required: ['ready'] } } },
+    { if: { properties: { kind: { enum: ['oneshot', 'target'] } }, required: ['kind'] }, then: { not: { required: ['liveness'] } } },
+    { if: { properties: { kind: { enum: ['target'] } }, required: ['kind'] }, then: { not: { required: ['startup'] } } },
+  ]);
   assert.equal(service['additionalProperties'], false);
   assert.equal(service['properties'].restart.default, 'on-failure');
   assert.deepEqual(service['properties'].restart.enum, ['always', 'on-failure', 'never']);

@@ -30,6 +30,11 @@ export function spec(name: string, d: Deps = {}): ServiceSpec {
     after: d.after ?? [],
     provides: d.provides ?? [],
     onDependencyRestart: 'ignore',
+    ready: { kind: 'none' },
+    readyTimeout: 30_000,
+    liveness: null,
+    startup: null,
+    onChange: 'restart',
     source: { file: '/kelpie.toml', line: 1 },
   };
 }

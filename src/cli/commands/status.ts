@@ -4,7 +4,7 @@ import type { Command } from '../command.js';
 import { c, out, printJson, span, stateText, usage, when } from '../output.js';
 import { BUILD } from '../version.js';
 
-const ORDER = ['failed', 'backoff', 'waiting', 'starting', 'stopping', 'running', 'done', 'stopped', 'disabled'];
+const ORDER = ['failed', 'unhealthy', 'backoff', 'waiting', 'starting', 'stopping', 'running', 'done', 'stopped', 'disabled'];
 
 function renderAll(s: StatusResult): void {
   const now = Date.now();
@@ -44,7 +44,9 @@ function renderOne(x: ServiceDetail): void {
   out(`  enabled:    ${x.enabled ? 'yes' : 'no'}; autostart ${x.autostart ? 'yes' : 'no'}`);
   if (x.pending) out(c.yellow('  new definition pending: applied at next restart'));
   if (x.spawnedAt) out(`  spawned:    ${when(x.spawnedAt)}`);
-  if (x.readyAt) out(`  ready:      ${when(x.readyAt)} (no readiness declared: ready when spawned)`);
+  out(`  readiness:  ${x.readiness}${x.readyAt ? `; ready ${when(x.readyAt)}` : ''}${x.timeToReadyMs !== null ? `, ${span(x.timeToReadyMs)} after spawn` : ''}`);
+  if (x.statusText !== null) out(`  status:     ${x.statusText}`);
+  if (x.lastProbe) out(`  last probe: ${x.lastProbe.kind} ${x.lastProbe.ok ? c.green('ok') : c.red('failed')} (${x.lastProbe.detail}) ${when(x.lastProbe.at)}`);
   out(`  log file:   ${x.logFile}`);
   if (x.exits.length) {
     out('  latest exits:');

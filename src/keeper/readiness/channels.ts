@@ -1,0 +1,76 @@
+// The readiness channels of every service process, set up around its spawn: a notify socket
+// per service, a notification fd, a ready file, a log-line match. Each reports to `send`;
+// what a report means is the controller's business.
+import type { ChildProcess, StdioOptions } from 'node:child_process';
+import { NotifyHub, type NotifyChannel } from '../../os/notify-socket.js';
+import type { FromKeeper, SpawnRequest } from '../../protocol/keeper.js';
+import { notifyFdStdio, watchNotifyFd } from './notify-fd.js';
+import { prepareReadyFile, watchReadyFile } from './ready-file.js';
+
+export class ReadinessChannels {
+  #hub: NotifyHub | null | undefined;
+  readonly #sockets = new Map<string, NotifyChannel>();
+  readonly #matchers = new Map<string, { pid: number; re: RegExp }>();
+
+  constructor(
+    private readonly send: (msg: FromKeeper) => void,
+    private readonly say: (text: string) => void,
+  ) {}
+
+  /** Prepares channels that must exist before the process does; returns its stdio. */
+  before(req: SpawnRequest): StdioOptions {
+    const r = req.readiness;
+    if (r?.file) prepareReadyFile(r.file);
+    if (r?.notify) this.#socket(req.service, r.notify);
+    return r?.fd ? notifyFdStdio(r.fd) : ['ignore', 'pipe', 'pipe'];
+  }
+
+  /** Watches the channels of a spawned process. */
+  after(req: SpawnRequest, child: ChildProcess, pid: number): void {
+    const r = req.readiness;
+    if (!r) return;
+    const service = req.service;
+    if (r.fd) watchNotifyFd(child, r.fd, (ev) => this.send({ t: 'ready', service, pid, via: 'fd', ...(ev === 'eof' ? { eof: true } : {}) }));
+    if (r.file) {
+      const stop = watchReadyFile(r.file, (ev, err) => {
+        if (ev === 'ready') this.send({ t: 'ready', service, pid, via: 'file' });
+        else this.say(`${service}: cannot watch ${r.file}: ${err?.message ?? 'unknown error'}`);
+      });
+      child.once('exit', stop);
+    }
+    if (r.log) {
+      try {
+        this.#matchers.set(service, { pid, re: new RegExp(r.log) });
+      } catch (err) {
+        this.say(`${service}: bad readiness regex: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /** Checks a captured line against the service's readiness pattern (once per process). */
+  line(service: string, text: string): void {
+    const m = this.#matchers.get(service);
+    if (!m || !m.re.test(text)) return;
+    this.#matchers.delete(service);
+    this.send({ t: 'ready', service, pid: m.pid, via: 'log' });
+  }
+
+  #socket(service: string, path: string): void {
+    const open = this.#sockets.get(service);
+    if (open && !open.closed && open.path === path) return;
+    open?.close();
+    if (this.#hub === undefined) this.#hub = NotifyHub.create({ onError: (e) => this.say(`notify poller: ${e.message}`) });
+    if (!this.#hub) throw new Error('notify sockets are not available here (no FFI); use ready = { fd = 3 } instead');
+    const ch = this.#hub.open(path, (msg) => {
+      this.send({ t: 'notify', service, sender: msg.pid, fields: Object.fromEntries(msg.fields) });
+    });
+    this.#sockets.set(service, ch);
+  }
+
+  /** Closes every socket (keeper exit). */
+  close(): void {
+    for (const ch of this.#sockets.values()) ch.close();
+    this.#sockets.clear();
+    this.#hub?.close();
+  }
+}

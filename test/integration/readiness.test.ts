@@ -1,0 +1,201 @@
+// Readiness end to end: every mechanism feeds the same starting → running transition.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { Project, fixture } from '../helpers/project.js';
+
+/** A free loopback port (bound and released). */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+test('notify, fd, file and log mechanisms: running only once the service says so', async () => {
+  const p = new Project(`
+[services.notify]
+command = ${fixture('notify-ready', 300, 'warmed up')}
+ready = { notify = true }
+
+[services.fd]
+command = ${fixture('fd-ready', 4, 300)}
+ready = { fd = 4 }
+
+[services.file]
+command = ${fixture('file-ready', 300)}
+ready = { file = true }
+
+[services.log]
+command = ["sh", "-c", "echo booting; sleep 0.3; echo 'listening on port 1234'; exec sleep 1000"]
+ready = { log = "listening on port \\\\d+" }
+
+[services.plain]
+command = ${fixture('forever')}
+`);
+  try {
+    const up = await p.kelpie(['up', '-d']);
+    assert.equal(up.code, 0, up.stderr + p.daemonLog());
+    for (const name of ['notify', 'fd', 'file', 'log']) {
+      const d = await p.client.service(name);
+      assert.equal(d.state, 'running', name);
+      // Each says so 300 ms after it starts; "ready when spawned" would be ~0 ms. (The spawn
+      // stamp is taken when the keeper sees the spawn, which can lag on a loaded machine.)
+      assert.ok(d.timeToReadyMs !== null && d.timeToReadyMs >= 150, `${name} ready after ${d.timeToReadyMs} ms, before it said so`);
+    }
+    const n = await p.client.service('notify');
+    assert.equal(n.readiness, 'notify');
+    assert.equal(n.statusText, 'warmed up');
+    assert.match((await p.kelpie(['status', 'notify'])).stdout, /status: {5}warmed up/);
+    assert.equal((await p.client.service('plain')).readiness, 'none (ready when spawned)');
+  } finally {
+    await p.cleanup();
+  }
+});
+
+test('not ready within ready_timeout: the start fails with the reason, the process group is killed', async () => {
+  const p = new Project(`
+[services.silent]
+command = ${fixture('forever')}
+ready = { notify = true }
+ready_timeout = "400ms"
+restart = "never"
+`);
+  try {
+    const r = await p.kelpie(['up', '-d']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /failed: silent/);
+    const d = await p.client.service('silent');
+    assert.equal(d.state, 'failed');
+    assert.match(d.reason ?? '', /not ready within 400 ms/);
+    assert.equal(d.exits[0]?.signal, 'SIGKILL');
+  } finally {
+    await p.cleanup();
+  }
+});
+
+test('a notification fd closed before any newline fails the start', async () => {
+  const p = new Project(`
+[services.quitter]
+command = ${fixture('fd-ready', 3, 0, '--eof')}
+ready = { fd = 3 }
+restart = "never"
+`);
+  try {
+    const r = await p.kelpie(['up', '-d']);
+    assert.equal(r.code, 1);
+    assert.match((await p.client.service('quitter')).reason ?? '', /closed its notification fd before it was ready/);
+  } finally {
+    await p.cleanup();
+  }
+});
+
+test('systemd-notify --ready as a client does not hang, and messages from strangers are ignored', async () => {
+  const p = new Project(`
+[services.shell]
+command = ["sh", "-c", "sleep 0.2; systemd-notify --ready --status='from systemd-notify'; echo notified; exec sleep 1000"]
+ready = { notify = true }
+`);
+  try {
+    assert.equal((await p.kelpie(['up', '-d'])).code, 0);
+    await p.untilLog('shell', /^notified$/);
+    const d = await p.client.service('shell');
+    assert.equal(d.statusText, 'from systemd-notify');
+    // A process outside the service's group writes to its socket: ignored.
+    const { spawnSync } = await import('node:child_process');
+    const sock = `${p.home}/notify/shell.sock`;
+    spawnSync('python3', ['-c', `import socket; s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(b"STATUS=intruder", ${JSON.stringify(sock)})`]);
+    const ev = await new Promise<string>((resolve) => {
+      const ac = new AbortController();
+      let found = '';
+      void p.client.events((e) => {
+        if (e.service === 'shell' && /not a process of this service/.test(e.message ?? '')) {
+          found = e.message!;
+          ac.abort();
+        }
+      }, ac.signal).then(() => resolve(found));
+      setTimeout(() => ac.abort(), 5000);
+    });
+    assert.match(ev, /ignored/);
+    assert.equal((await p.client.service('shell')).statusText, 'from systemd-notify');
+  } finally {
+    await p.cleanup();
+  }
+});
+
+test('probes: tcp readiness, and a failing liveness probe makes the service unhealthy and restarts it', async () => {
+  const port = await freePort();
+  const p = new Project(`
+[services.server]
+command = ["node", "-e", "setTimeout(() => require('net').createServer().listen(${port}, '127.0.0.1'), 300)"]
+ready = { tcp = ${port}, interval = "50ms" }
+
+[services.sick]
+command = ${fixture('forever')}
+liveness = { exec = ["false"], interval = "100ms", failure_threshold = 2 }
+backoff = { initial = "10ms" }
+start_limit = { burst = 100 }
+`);
+  try {
+    assert.equal((await p.kelpie(['up', '-d'])).code, 0);
+    const d = await p.client.service('server');
+    assert.equal(d.state, 'running');
+    assert.equal(d.readiness, `tcp 127.0.0.1:${port}`);
+    assert.ok(d.timeToReadyMs! >= 150);
+    assert.equal(d.lastProbe?.ok, true);
+    await p.until((s) => s.services.some((x) => x.name === 'sick' && x.restarts >= 2), 'sick restarted twice');
+    const sick = await p.client.service('sick');
+    assert.ok(sick.exits.length >= 2 && sick.exits[0]!.pid !== sick.exits[1]!.pid);
+    assert.equal(sick.exits[0]?.requested, false);
+    const events = await p.client.call<unknown>('GET', '/v1/status').then(() => new Promise<string[]>((resolve) => {
+      const ac = new AbortController();
+      const seen: string[] = [];
+      void p.client.events((e) => {
+        if (e.service === 'sick' && e.state === 'unhealthy') {
+          seen.push(e.message ?? '');
+          ac.abort();
+        }
+      }, ac.signal).then(() => resolve(seen));
+      setTimeout(() => ac.abort(), 5000);
+    }));
+    assert.match(events[0] ?? '', /liveness probe failed 2 time\(s\) in a row: exit 1/);
+  } finally {
+    await p.cleanup();
+  }
+});
+
+test('real daemons: redis-server becomes ready over sd_notify, nginx through an http probe', async () => {
+  const redisPort = await freePort();
+  const nginxPort = await freePort();
+  const p = new Project(`
+[services.redis]
+command = ["redis-server", "--port", "${redisPort}", "--bind", "127.0.0.1", "--supervised", "systemd", "--save", "", "--appendonly", "no", "--dir", "."]
+ready = { notify = true }
+
+[services.nginx]
+command = ["nginx", "-p", ".", "-c", "nginx.conf", "-g", "daemon off; pid nginx.pid; error_log stderr;"]
+ready = { http = "http://127.0.0.1:${nginxPort}/health", interval = "50ms" }
+`);
+  p.write('nginx.conf', `events {}
+http {
+  access_log off;
+  client_body_temp_path . ; proxy_temp_path . ; fastcgi_temp_path . ; uwsgi_temp_path . ; scgi_temp_path . ;
+  server { listen 127.0.0.1:${nginxPort}; location /health { return 200 "ok"; } }
+}
+`);
+  try {
+    const r = await p.kelpie(['up', '-d']);
+    assert.equal(r.code, 0, r.stdout + r.stderr + p.serviceLog('nginx'));
+    const redis = await p.client.service('redis');
+    assert.equal(redis.state, 'running');
+    assert.match(redis.statusText ?? '', /Ready to accept connections/i);
+    const nginx = await p.client.service('nginx');
+    assert.equal(nginx.state, 'running');
+    assert.equal(nginx.lastProbe?.detail, 'HTTP 200');
+  } finally {
+    await p.cleanup();
+  }
+});
