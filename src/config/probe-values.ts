@@ -42,7 +42,7 @@ export function checkProbeValue(node: TNode, v: ProbeValue, path: string, issues
       if (node.kind !== 'string') return bad();
       let url: URL;
       try {
-        url = new URL(node.value.trim());
+        url = new URL(node.value);
       } catch {
         return bad({ hint: 'write a full URL, like "http://127.0.0.1:8080/health"' });
       }
@@ -87,7 +87,7 @@ function checkRegex(node: TNode, path: string, issues: Issues, bad: Bad): Out {
   }
 }
 
-const HOST_PORT = /^(?:\[([^\]]*)\]|([^[\]]*)):([0-9]+)$/;
+const HOST_PORT = /^(?:\[([^\]]*)\]|([^[\]]*)):([0-9]{1,5})$/;
 const HOSTNAME = /^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?$/;
 
 /** tcp = 6380 (127.0.0.1) or tcp = "host:port". */
@@ -98,7 +98,7 @@ function checkTcp(node: TNode, bad: Bad): Out {
     return port === BAD ? BAD : { host: DEFAULT_TCP_HOST, port };
   }
   if (node.kind !== 'string') return bad();
-  const text = node.value.trim();
+  const text = node.value;
   if (/^[0-9]+$/.test(text)) return bad({ expected, hint: `drop the quotes: ${text}` });
   const m = HOST_PORT.exec(text);
   if (!m) return bad({ expected, hint: 'write "127.0.0.1:6380", "localhost:6380" or "[::1]:6380"' });
@@ -116,7 +116,7 @@ function checkStatus(node: TNode, bad: Bad): Out {
   const code = (n: number): boolean => Number.isInteger(n) && n >= 100 && n <= 599;
   if (node.kind === 'integer') return code(node.value) ? { min: node.value, max: node.value } : bad({ expected: 'an HTTP status from 100 to 599' });
   if (node.kind !== 'string') return bad();
-  const m = /^\s*([0-9]+)\s*(?:-\s*([0-9]+)\s*)?$/.exec(node.value);
+  const m = /^([0-9]{3})(?:-([0-9]{3}))?$/.exec(node.value);
   if (!m) return bad();
   const min = Number(m[1]);
   const max = Number(m[2] ?? m[1]);

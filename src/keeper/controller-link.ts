@@ -117,9 +117,10 @@ export class ControllerLink {
     if (this.#stopping) return;
     this.onGone?.();
     if (this.#stopping) return;
-    // A controller that dies during its own start-up is restarted more slowly (up to 5 s);
-    // one that ran for a while is replaced at once.
-    const quick = Date.now() - this.#lastStart < 1000;
+    // A controller that fails during its own start-up is restarted more slowly (up to 5 s);
+    // one that ran for a while, or was killed from outside, is replaced at once.
+    const killed = signal === 'SIGKILL' || signal === 'SIGTERM';
+    const quick = !killed && Date.now() - this.#lastStart < 1000;
     const delay = this.#delay;
     this.#delay = quick ? Math.min(Math.max(this.#delay * 2, 100), 5000) : 100;
     this.host.say(`controller exited (${signal ?? `code ${code}`}); starting a new one in ${delay} ms`);

@@ -1,10 +1,11 @@
 // The on-disk state: a versioned, checksummed JSON document. Encoding and decoding are
 // pure; src/state/store.ts does the I/O.
 import { createHash } from 'node:crypto';
+import { migrate } from './migrate.js';
 import type { ExitInfo, ServiceState } from '../protocol/api.js';
 import type { ServiceSpec } from '../config/types.js';
 
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
 
 /** What is remembered of one service across controller restarts and `up`s. */
 export interface PersistedService {
@@ -51,7 +52,5 @@ export function decodeState(text: string): PersistedState {
   const [body, sum] = text.split('\n');
   if (!body || !sum) throw new Error('truncated state file');
   if (checksum(body) !== sum) throw new Error('state file checksum mismatch');
-  const s = JSON.parse(body) as PersistedState;
-  if (s.version !== STATE_VERSION) throw new Error(`state file version ${String(s.version)} is not ${STATE_VERSION}`);
-  return s;
+  return migrate(JSON.parse(body) as Record<string, unknown>, STATE_VERSION) as unknown as PersistedState;
 }

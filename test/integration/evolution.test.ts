@@ -154,3 +154,105 @@ test('upgrade replaces the controller without restarting any service', async () 
     await p.cleanup();
   }
 });
+
+test('a state file from an earlier format is migrated on start', async () => {
+  const p = new Project(two());
+  try {
+    const { v1File } = await import('../state/state.test.js');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(p.home, { recursive: true });
+    const svc = { state: 'stopped', since: '2026-11-22T04:00:00.000Z', reason: null, enabled: false, pid: null, startTime: 0, spawnedAt: null, readyAt: null, restarts: 7, failures: 0, exits: [] };
+    writeFileSync(join(p.home, 'state.json'), v1File({ tweak: svc }));
+    await p.up();
+    const st = await p.status();
+    assert.equal(st.services.find((s) => s.name === 'tweak')?.state, 'disabled');
+    assert.equal(st.services.find((s) => s.name === 'keep')?.state, 'running');
+    const { readFileSync } = await import('node:fs');
+    assert.match(readFileSync(join(p.home, 'state.json'), 'utf8'), /^\{"version":2,/);
+  } finally {
+    await p.cleanup();
+  }
+});
+
+test('CLI calls made during an upgrade all succeed', async () => {
+  const p = new Project(two());
+  try {
+    await p.up();
+    let stop = false;
+    const loop = (async () => {
+      const results: number[] = [];
+      while (!stop) results.push((await p.kelpie(['status', '--json'])).code ?? -1);
+      return results;
+    })();
+    for (let i = 0; i < 3; i++) assert.equal((await p.kelpie(['upgrade'])).code, 0);
+    stop = true;
+    const codes = await loop;
+    assert.ok(codes.length > 0);
+    assert.deepEqual([...new Set(codes)], [0]);
+  } finally {
+    await p.cleanup();
+  }
+});
+
+test('soak: controller killed every 300 ms while services crash; never two processes of one service', async () => {
+  const p = new Project(`
+[services.steady]
+command = ${fixture('forever')}
+[services.crashy]
+command = ${fixture('crash-after', 150, 1)}
+backoff = { initial = "20ms", max = "100ms" }
+start_limit = { burst = 1000 }
+[services.flappy]
+command = ${fixture('crash-after', 400, 0)}
+restart = "always"
+backoff = { initial = "10ms" }
+start_limit = { burst = 1000 }
+`);
+  try {
+    await p.up();
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const leaders = (): Map<string, number[]> => {
+      const by = new Map<string, number[]>();
+      for (const n of readdirSync('/proc')) {
+        if (!/^\d+$/.test(n)) continue;
+        try {
+          const env = readFileSync(`/proc/${n}/environ`, 'latin1');
+          if (!env.includes(`KELPIE_TEST_MARK=${p.mark}`)) continue;
+          const svc = /(?:^|\0)KELPIE_SERVICE=([^\0]*)/.exec(env)?.[1];
+          const stat = readFileSync(`/proc/${n}/stat`, 'latin1');
+          const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          if (!svc || f[0] === 'Z' || Number(f[2]) !== Number(n)) continue; // group leaders only
+          by.set(svc, [...(by.get(svc) ?? []), Number(n)]);
+        } catch {
+          // gone
+        }
+      }
+      return by;
+    };
+    const end = Date.now() + 6000;
+    let kills = 0;
+    while (Date.now() < end) {
+      const st = await p.status();
+      process.kill(st.daemon.controller_pid, 'SIGKILL');
+      kills++;
+      const t = Date.now() + 300;
+      while (Date.now() < t) {
+        for (const [svc, pids] of leaders()) assert.ok(pids.length <= 1, `${svc} ran twice at once: ${pids.join(', ')}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    assert.ok(kills >= 10, `only ${kills} controller kills`);
+    const st = await p.status();
+    const by = Object.fromEntries(st.services.map((s) => [s.name, s]));
+    assert.equal(by.steady!.state, 'running');
+    assert.equal(by.steady!.restarts, 0);
+    for (const n of ['crashy', 'flappy']) assert.ok(['running', 'backoff', 'starting'].includes(by[n]!.state), `${n} is ${by[n]!.state}: ${by[n]!.reason}`);
+    // Nothing unsupervised: every live service process is the one status knows.
+    for (const [svc, pids] of leaders()) {
+      const known = by[svc]?.pid;
+      assert.ok(known === pids[0] || by[svc]?.state !== 'running', `${svc} process ${pids[0]} is not the supervised ${known}`);
+    }
+  } finally {
+    await p.cleanup();
+  }
+});
