@@ -26,6 +26,7 @@ export interface ControllerApi {
   upgrade(): void;
   graphView(): GraphResult;
   run(r: RunRequest): Promise<ActionOutcome>;
+  trigger(name: string): ActionOutcome;
 }
 
 function strings(v: unknown, name: string): string[] {
@@ -96,6 +97,11 @@ export async function route(api: ControllerApi, req: IncomingMessage, res: Serve
       return;
     }
     if (m === 'GET' && head === 'graph' && parts.length === 2) return sendOk(res, api.graphView());
+    if (m === 'POST' && head === 'trigger' && parts.length === 2) {
+      const body = await readJson(req);
+      if (typeof body.service !== 'string') throw new KelpieError('KELPIE_E_BAD_REQUEST', '"service" must be a string');
+      return sendOk(res, api.trigger(body.service));
+    }
     if (m === 'POST' && head === 'run' && parts.length === 2) return sendOk(res, await api.run(parseRun(await readJson(req))));
     if (m === 'POST' && head === 'reload' && parts.length === 2) {
       const body = await readJson(req);

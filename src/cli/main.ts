@@ -13,11 +13,12 @@ import { add, reload, remove } from './commands/reload.js';
 import { upgrade } from './commands/upgrade.js';
 import { graph } from './commands/graph.js';
 import { run } from './commands/run.js';
+import { trigger } from './commands/trigger.js';
 import { makeCtx } from './context.js';
 import { out, reportError, style, usage } from './output.js';
 import { VERSION } from './version.js';
 
-const COMMANDS: readonly Command[] = [up, down, status, start, stop, restart, reload, logs, signal, enable, disable, add, remove, run, graph, upgrade, check];
+const COMMANDS: readonly Command[] = [up, down, status, start, stop, restart, reload, logs, signal, enable, disable, add, remove, run, trigger, graph, upgrade, check];
 
 const GLOBAL: NonNullable<Command['options']> = {
   file: { type: 'string', short: 'f' },
@@ -88,6 +89,12 @@ async function main(argv: string[]): Promise<number> {
   const flags = { json: v.json === true, ...(typeof v.file === 'string' ? { file: v.file } : {}), ...(typeof v.home === 'string' ? { home: v.home } : {}) };
   return cmd.run(makeCtx(flags, parsed.positionals, v));
 }
+
+// `kelpie status | head`: a reader that goes away early is normal, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 
 const argv = process.argv.slice(2);
 main(argv).then(

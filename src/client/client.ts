@@ -165,6 +165,10 @@ export class Client {
     return this.call('POST', '/v1/run', req);
   }
 
+  trigger(service: string): Promise<ActionOutcome> {
+    return this.call('POST', '/v1/trigger', { service });
+  }
+
   graph(): Promise<GraphResult> {
     return this.call('GET', '/v1/graph');
   }

@@ -8,7 +8,8 @@ import { didYouMean, type Issues } from './issues.js';
 import { checkDeps, checkNames } from './refs.js';
 import { checkProbe } from './probe.js';
 import { checkProbeValue, describeProbeValue } from './probe-values.js';
-import { BAD, checkCommand, checkEnv, checkInt, join, plain, type Bad, type Out } from './values.js';
+import { checkSchedule, checkTimezone } from './timer.js';
+import { BAD, checkCommand, checkEnv, checkInt, intRange, join, plain, type Bad, type Out } from './values.js';
 import type { Field, Fields, Kind } from './fields.js';
 import type { Loc, TNode, TTable } from './toml.js';
 
@@ -31,7 +32,7 @@ export function describe(kind: Kind): string {
   switch (kind.k) {
     case 'string': return 'a string';
     case 'boolean': return 'true or false';
-    case 'integer': return `an integer from ${kind.min} to ${kind.max}`;
+    case 'integer': return intRange(kind.min, kind.max);
     case 'enum': return `one of ${kind.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'duration': return 'a duration like "100ms", "10s", "5m", "1h", "1d" or "1m30s"';
     case 'size': return 'a size like "512KB", "10MB", "1GB" or a whole number of bytes';
@@ -45,6 +46,8 @@ export function describe(kind: Kind): string {
     case 'table': case 'probe': return 'a table';
     case 'probeValue': return describeProbeValue(kind.v);
     case 'map': return 'a table of named tables';
+    case 'cron': return 'a cron expression like "*/5 * * * *", or a nickname like "@hourly"';
+    case 'timezone': return 'an IANA time zone like "Europe/Berlin" or "UTC"';
   }
 }
 
@@ -67,15 +70,27 @@ export function checkTable(node: TTable, fields: Fields, path: string, issues: I
   return out;
 }
 
-/** requiredUnless and forbiddenWhen: rules that depend on another key's value. Skipped when that
- *  key itself was invalid (already reported). */
+/** requiredUnless, forbiddenWhen and onlyWhen: rules that depend on another key's value. Skipped
+ *  when that key itself was invalid (already reported). */
 function checkSiblingRules(node: TTable, key: string, field: Field, fields: Fields, out: Record<string, unknown>, path: string, issues: Issues): void {
   const entry = node.entries.get(key);
   const value = (k: string): unknown => out[fields[k]?.prop ?? k];
   const notAllowed = (k: string, v: unknown, hint: string): void =>
     issues.add(entry!.keyLoc, join(path, key), { message: `${JSON.stringify(key)} is not allowed when ${k} = ${JSON.stringify(v)}`, hint });
   const never = field.forbiddenWhen;
-  if (never && entry && never.values.includes(value(never.key) as string)) notAllowed(never.key, value(never.key), never.hint);
+  if (never && entry && never.values.includes(value(never.key) as string)) {
+    const v = value(never.key) as string;
+    notAllowed(never.key, v, typeof never.hint === 'string' ? never.hint : (never.hint[v] ?? ''));
+  }
+  const only = field.onlyWhen;
+  const actual = only && value(only.key);
+  if (only && entry && actual !== undefined && actual !== only.value) {
+    const given = node.entries.has(only.key) ? '' : ' (the default)';
+    issues.add(entry.keyLoc, join(path, key), {
+      message: `${JSON.stringify(key)} is only allowed when ${only.key} = ${JSON.stringify(only.value)}; here ${only.key} is ${JSON.stringify(actual)}${given}`,
+      hint: only.hint,
+    });
+  }
   const rule = field.requiredUnless;
   const other = rule && value(rule.key);
   if (!rule || other === undefined) return;
@@ -171,6 +186,7 @@ function checkValue(node: TNode, field: Field, path: string, issues: Issues): Ou
     case 'table': {
       if (node.kind !== 'table') return bad();
       const out = checkTable(node, kind.fields, path, issues);
+      kind.check?.(node, out, path, issues);
       const broken = kind.refine?.(out);
       if (broken) {
         const at = node.entries.get(broken.key)?.node ?? node;
@@ -185,6 +201,10 @@ function checkValue(node: TNode, field: Field, path: string, issues: Issues): Ou
       return checkProbeValue(node, kind.v, path, issues, bad);
     case 'map':
       return checkMap(node, kind, path, issues, bad);
+    case 'cron':
+      return checkSchedule(node, path, issues, bad);
+    case 'timezone':
+      return checkTimezone(node, bad);
   }
 }
 

@@ -4,7 +4,7 @@ import type { ServiceSpec } from './types.js';
 /** Fields whose change is applied in place, without restarting the service. */
 const IN_PLACE = new Set<string>([
   'autostart', 'restart', 'backoff', 'startLimit', 'successCodes', 'noRestartCodes', 'stop', 'log', 'source',
-  'requires', 'wants', 'after', 'provides', 'onDependencyRestart', 'onChange',
+  'requires', 'wants', 'after', 'provides', 'onDependencyRestart', 'onChange', 'liveness', 'startup', 'readyTimeout',
 ]);
 
 /** One changed service. */

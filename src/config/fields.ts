@@ -2,6 +2,9 @@
 // the JSON Schema generator (schema.ts) both read it, so they cannot drift apart.
 import { formatDuration } from './duration.js';
 import { readinessFields, type ProbeRole, type ProbeValue } from './probe-fields.js';
+import { checkTimerKeys, timerFields, timerKeysSchema } from './timer.js';
+import type { Issues } from './issues.js';
+import type { TTable } from './toml.js';
 
 /** What a key's value must be, and what it is converted to. */
 export type Kind =
@@ -27,7 +30,19 @@ export type Kind =
   | { readonly k: 'names' }
   /** An array whose items are a name, or a table of `fields` naming one in `service`. */
   | { readonly k: 'deps'; readonly fields: Fields }
-  | { readonly k: 'table'; readonly fields: Fields; readonly refine?: Refine }
+  | {
+      readonly k: 'table';
+      readonly fields: Fields;
+      readonly refine?: Refine;
+      /** Rules between keys that report at the keys themselves and keep the table (timer.ts). */
+      readonly check?: TableCheck;
+      /** The same rules as JSON Schema, added to the table's allOf. */
+      readonly schema?: readonly object[];
+    }
+  /** A cron expression or nickname, parsed by croner (timer.ts). */
+  | { readonly k: 'cron' }
+  /** An IANA time zone name. */
+  | { readonly k: 'timezone' }
   /** `ready`, `liveness` or `startup`: a table of `fields` naming exactly one mechanism (probe.ts). */
   | { readonly k: 'probe'; readonly role: ProbeRole; readonly fields: Fields }
   /** A value inside such a table (probe-values.ts). */
@@ -37,6 +52,10 @@ export type Kind =
 
 /** A cross-key rule on a converted table; names the key to blame. */
 export type Refine = (v: Readonly<Record<string, unknown>>) => { key: string; expected: string } | undefined;
+
+/** Cross-key rules on a checked table that report problems themselves, at the keys to blame;
+ *  unlike Refine, the table is kept (so a service with such a problem is still known by name). */
+export type TableCheck = (node: TTable, out: Readonly<Record<string, unknown>>, path: string, issues: Issues) => void;
 
 /** One key: its kind, TOML-form default, doc, and the property name in the validated object. */
 export interface Field {
@@ -49,8 +68,11 @@ export interface Field {
    *  Checked after the table's other keys, so a bad `key` value does not also blame this key. */
   readonly requiredUnless?: { readonly key: string; readonly value: string; readonly hint: string };
   /** Not allowed when the sibling `key` has one of `values` (a target has no readiness). Checked
-   *  like requiredUnless. */
-  readonly forbiddenWhen?: { readonly key: string; readonly values: readonly string[]; readonly hint: string };
+   *  like requiredUnless. `hint` may differ per value. */
+  readonly forbiddenWhen?: { readonly key: string; readonly values: readonly string[]; readonly hint: string | Readonly<Record<string, string>> };
+  /** Allowed only when the sibling `key` is `value`, a left-out `key` counting as its default
+   *  (schedule only on a timer). Checked like requiredUnless. */
+  readonly onlyWhen?: { readonly key: string; readonly value: string; readonly hint: string };
   /** Property in the validated object when it differs from the key (reset_after → resetAfter). */
   readonly prop?: string;
 }
@@ -96,14 +118,14 @@ export const serviceFields: Fields = {
     requiredUnless: {
       key: 'kind',
       value: 'target',
-      hint: 'a target only groups the services it requires; remove command, or use kind = "longrun" or "oneshot"',
+      hint: 'a target only groups the services it requires; remove command, or use kind = "longrun", "oneshot" or "timer"',
     },
     doc: 'What to run: an array of strings (argv, no shell), or a string run by /bin/sh -c. Required, except for a target, which has none.',
   },
   kind: {
-    kind: { k: 'enum', values: ['longrun', 'oneshot', 'target'] },
+    kind: { k: 'enum', values: ['longrun', 'oneshot', 'target', 'timer'] },
     default: 'longrun',
-    doc: 'longrun: runs until stopped; oneshot: runs to completion, dependents wait for success; target: no process, groups what it requires.',
+    doc: 'longrun: runs until stopped; oneshot: runs to completion, dependents wait for success; target: no process, groups what it requires; timer: runs the command at each occurrence of schedule or every.',
   },
   cwd: { kind: { k: 'string' }, doc: 'Working directory; relative paths are resolved against the directory of the file defining the service, which is also the default.' },
   env: { kind: { k: 'env' }, doc: 'Extra environment variables (strings). Override env_file and the environment kelpie itself runs with.' },
@@ -182,6 +204,7 @@ export const serviceFields: Fields = {
     doc: 'When a service this one requires restarts: ignore, or restart this service too (once it is back).',
   },
   ...readinessFields,
+  ...timerFields,
 };
 
 /** Keys of the main config file. Included files may hold only `services`. */
@@ -197,7 +220,7 @@ export const topFields: Fields = {
       k: 'map',
       keyPattern: SERVICE_NAME_PATTERN,
       keyMaxLength: SERVICE_NAME_MAX,
-      value: { kind: { k: 'table', fields: serviceFields }, doc: 'One service.' },
+      value: { kind: { k: 'table', fields: serviceFields, check: checkTimerKeys, schema: timerKeysSchema }, doc: 'One service.' },
     },
     default: {},
     doc: 'The services, by name.',

@@ -58,6 +58,13 @@ export function link(drafts: readonly Draft[]): Record<string, ServiceSpec> {
     for (const r of list('requires', items.map((i) => ({ value: i.service, loc: i.loc })))) {
       const item = items[r.index]!;
       const kind = byName.get(r.to)!.checked['kind'] as ServiceKind | undefined;
+      if (kind === 'timer') {
+        d.sink.add(item.loc, `services.${d.name}.requires[${r.index}]`, {
+          message: `a timer cannot be a requirement: ${JSON.stringify(r.to)} (defined at ${byName.get(r.to)!.at}) is a timer`,
+          hint: `a timer runs at its own times and nothing waits for it; remove it from requires (wants = [${JSON.stringify(r.written)}] starts its schedule along with this service)`,
+        });
+        continue;
+      }
       if (item.condition === 'completed' && kind !== undefined && kind !== 'oneshot') {
         d.sink.add(item.conditionLoc ?? item.loc, `services.${d.name}.requires[${r.index}].condition`, {
           message: `condition "completed" needs a oneshot, but ${JSON.stringify(r.to)} (defined at ${byName.get(r.to)!.at}) is a ${kind}`,

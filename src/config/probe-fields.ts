@@ -107,13 +107,15 @@ export const probeFields: Readonly<Record<ProbeRole, Fields>> = {
   },
 };
 
-const NO_PROCESS = { key: 'kind', values: ['target'], hint: 'a target has no process; give readiness to the services it requires' } as const;
+const NO_PROCESS = 'a target has no process; give readiness to the services it requires';
+/** Nothing waits for a timer (it cannot be required), so it has no readiness or probes. */
+const TIMER_RUNS = 'a timer runs its command to completion at each occurrence, and nothing waits for it';
 
 /** The readiness keys of `[services.NAME]`. */
 export const readinessFields: Fields = {
   ready: {
     kind: { k: 'probe', role: 'ready', fields: probeFields.ready },
-    forbiddenWhen: NO_PROCESS,
+    forbiddenWhen: { key: 'kind', values: ['target', 'timer'], hint: { target: NO_PROCESS, timer: `${TIMER_RUNS}; remove ready` } },
     doc: 'How kelpie learns the service is ready, one mechanism: { notify = true }, { fd = 3 }, { file = true }, { log = "regex" }, or a probe { tcp = 6380 }, { http = "http://…" }, { unix = "path" }, { exec = ["cmd"] }. Left out: ready once spawned.',
   },
   ready_timeout: {
@@ -124,12 +126,16 @@ export const readinessFields: Fields = {
   },
   liveness: {
     kind: { k: 'probe', role: 'liveness', fields: probeFields.liveness },
-    forbiddenWhen: { key: 'kind', values: ['oneshot', 'target'], hint: 'liveness is checked while a longrun runs; a oneshot runs to completion, a target has no process' },
+    forbiddenWhen: {
+      key: 'kind',
+      values: ['oneshot', 'target', 'timer'],
+      hint: 'liveness is checked while a longrun runs; a oneshot or a timer runs to completion, a target has no process',
+    },
     doc: 'A probe (tcp, http, unix or exec) checked while the service runs; failing it makes the service unhealthy and restarts it.',
   },
   startup: {
     kind: { k: 'probe', role: 'startup', fields: probeFields.startup },
-    forbiddenWhen: NO_PROCESS,
+    forbiddenWhen: { key: 'kind', values: ['target', 'timer'], hint: { target: NO_PROCESS, timer: `${TIMER_RUNS}; remove startup` } },
     doc: 'A probe (tcp, http, unix or exec) that must pass once before liveness is checked, for services slow to start.',
   },
   on_change: {

@@ -17,12 +17,16 @@ export function configJsonSchema(): object {
   };
 }
 
-function table(fields: Fields): Schema {
+function table(fields: Fields, extra: readonly object[] = []): Schema {
   const required = Object.entries(fields).filter(([, f]) => f.required).map(([k]) => k);
-  const conditional = Object.entries(fields).flatMap(([k, f]) => [
-    ...(f.requiredUnless ? [requiredUnless(k, f.requiredUnless)] : []),
-    ...(f.forbiddenWhen ? [forbiddenWhen(k, f.forbiddenWhen)] : []),
-  ]);
+  const conditional = [
+    ...Object.entries(fields).flatMap(([k, f]) => [
+      ...(f.requiredUnless ? [requiredUnless(k, f.requiredUnless)] : []),
+      ...(f.forbiddenWhen ? [forbiddenWhen(k, f.forbiddenWhen)] : []),
+      ...(f.onlyWhen ? [onlyWhen(k, f.onlyWhen)] : []),
+    ]),
+    ...extra,
+  ];
   return {
     type: 'object',
     properties: Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, field(f)])),
@@ -44,6 +48,12 @@ function requiredUnless(key: string, rule: NonNullable<Field['requiredUnless']>)
 /** `key` is not allowed when `rule.key` is one of `rule.values`. */
 function forbiddenWhen(key: string, rule: NonNullable<Field['forbiddenWhen']>): Schema {
   return { if: { properties: { [rule.key]: { enum: [...rule.values] } }, required: [rule.key] }, then: { not: { required: [key] } } };
+}
+
+/** `key` is allowed only when `rule.key` is `rule.value` (a left-out `rule.key` takes its default,
+ *  which is not `rule.value`). */
+function onlyWhen(key: string, rule: NonNullable<Field['onlyWhen']>): Schema {
+  return { if: { properties: { [rule.key]: { const: rule.value } }, required: [rule.key] }, else: { not: { required: [key] } } };
 }
 
 const has = (key: string): Schema => ({ required: [key] });
@@ -98,7 +108,9 @@ function kind(k: Kind): Schema {
       const props = { ...(t['properties'] as Schema), service: { ...(t['properties'] as Record<string, Schema>)['service'], ...name } };
       return { type: 'array', items: { anyOf: [name, { ...t, properties: props }] } };
     }
-    case 'table': return table(k.fields);
+    case 'table': return table(k.fields, k.schema);
+    case 'cron': return { type: 'string', minLength: 1 };
+    case 'timezone': return { type: 'string', minLength: 1 };
     case 'probe': return probe(k.fields);
     case 'probeValue': return PROBE_VALUES[k.v];
     case 'map':

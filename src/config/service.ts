@@ -6,7 +6,7 @@ import { parseEnvFile } from './envfile.js';
 import { placeProbe, placeReady, type DraftProbe, type DraftReady } from './probe.js';
 import type { Issues } from './issues.js';
 import type { Located, MapEntry } from './check.js';
-import type { BackoffSpec, LogSpec, OnDependencyRestart, RestartPolicy, ServiceKind, ServiceSpec, StartLimitSpec, StopSpec } from './types.js';
+import type { BackoffSpec, LogSpec, OnDependencyRestart, RestartPolicy, ServiceKind, ServiceSpec, StartLimitSpec, StopSpec, TimerSpec } from './types.js';
 
 /** A config file as read: absolute path, the name used in messages, and its directory. */
 export interface Origin {
@@ -44,6 +44,12 @@ interface Checked {
   liveness?: DraftProbe;
   startup?: DraftProbe;
   onChange: 'restart' | 'defer';
+  schedule?: string;
+  every?: number;
+  timezone?: string;
+  overlap: TimerSpec['overlap'];
+  maxRuns?: number;
+  runOnStart: boolean;
 }
 
 /** A service before link.ts has resolved the names in its requires, wants and after. */
@@ -81,7 +87,20 @@ export function buildService(entry: MapEntry, origin: Origin, globalLog: LogSpec
     liveness,
     startup,
     onChange: c.onChange,
+    timer: c.kind === 'timer' ? timerOf(c) : null,
     source: { file: origin.abs, line: entry.loc.line },
+  };
+}
+
+/** The TimerSpec of a timer; check.ts has already required exactly one of schedule and every. */
+function timerOf(c: Checked): TimerSpec {
+  return {
+    schedule: c.schedule ?? null,
+    every: c.every ?? null,
+    timezone: c.timezone ?? null,
+    overlap: c.overlap,
+    maxRuns: c.maxRuns ?? null,
+    runOnStart: c.runOnStart,
   };
 }
 

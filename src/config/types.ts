@@ -34,8 +34,28 @@ export interface LogSpec {
 }
 
 /** longrun: runs until stopped; oneshot: runs to completion (success = exit code in success_codes);
- *  target: no process, a name for a group of requirements. */
-export type ServiceKind = 'longrun' | 'oneshot' | 'target';
+ *  target: no process, a name for a group of requirements; timer: runs its command to completion
+ *  at each occurrence of a schedule (`timer`). */
+export type ServiceKind = 'longrun' | 'oneshot' | 'target' | 'timer';
+
+/** When a timer runs (exactly one of `schedule` and `every` is set). nextRuns (timer.ts) computes
+ *  the occurrences. */
+export interface TimerSpec {
+  /** A cron expression (5 fields, or 6 with seconds first; croner syntax) or a nickname such as
+   *  "@hourly", as written. */
+  readonly schedule: string | null;
+  /** A fixed interval: runs at start + k·every. */
+  readonly every: Millis | null;
+  /** IANA time zone `schedule` is read in (null: the local zone). Only with `schedule`. */
+  readonly timezone: string | null;
+  /** A run still going when the next is due: skip that occurrence, or queue it (one run right
+   *  after the current one ends; further occurrences meanwhile are not added). */
+  readonly overlap: 'skip' | 'queue';
+  /** Stop scheduling after this many runs (null: no limit). */
+  readonly maxRuns: number | null;
+  /** Also run once as soon as the schedule starts. */
+  readonly runOnStart: boolean;
+}
 
 /** What a requirement must reach before the dependent starts. For a oneshot, "ready" means
  *  "completed": the loader records it as 'completed'. */
@@ -125,6 +145,8 @@ export interface ServiceSpec {
   readonly startup: ProbeSpec | null;
   /** Reload behaviour: restart at once (default) or defer the new definition to the next restart. */
   readonly onChange: 'restart' | 'defer';
+  /** When a timer runs; null for every other kind. */
+  readonly timer: TimerSpec | null;
   readonly source: SourceRef;
 }
 

@@ -10,6 +10,11 @@ export type Out = unknown | typeof BAD;
 /** Reports the current value as invalid (optionally another node, with other words). */
 export type Bad = (extra?: { expected?: string; hint?: string; at?: TNode }) => typeof BAD;
 
+/** "an integer from 1 to 10", or "an integer of at least 1" when there is no practical upper bound. */
+export function intRange(min: number, max: number): string {
+  return max >= Number.MAX_SAFE_INTEGER ? `an integer of at least ${min}` : `an integer from ${min} to ${max}`;
+}
+
 /** An integer in [min, max]; a quoted number gets a hint. */
 export function checkInt(node: TNode, min: number, max: number, bad: Bad): Out {
   if (node.kind !== 'integer') {
@@ -17,7 +22,7 @@ export function checkInt(node: TNode, min: number, max: number, bad: Bad): Out {
     return bad(hint ? { hint } : {});
   }
   const v = node.value as number;
-  if (!Number.isSafeInteger(v) || v < min || v > max) return bad({ expected: `an integer from ${min} to ${max}` });
+  if (!Number.isSafeInteger(v) || v < min || v > max) return bad({ expected: intRange(min, max) });
   return v;
 }
 

@@ -24,6 +24,7 @@ import { reconcile, restore } from './reconcile.js';
 import { applyPlan, type Applied, type ReloadHost } from './reload.js';
 import { Orchestrator } from './orchestrate.js';
 import { Health } from './health.js';
+import { Timers } from './timers.js';
 import { transientSpec, type RunRequest } from './transient.js';
 import { applyNotify, describeReady, readinessFor } from './readiness.js';
 import { DepGraph, toDot, toText } from '../graph/index.js';
@@ -43,7 +44,12 @@ export class Controller implements ControllerApi {
   readonly keeper: KeeperClient;
   readonly startedAt = new Date().toISOString();
   readonly health = new Health();
-  readonly orchestrator = new Orchestrator({ get: (n) => this.services.get(n), graph: () => this.graph() });
+  readonly timers = new Timers((svc, message) => this.events.emit({ service: svc.name, type: 'note', message }));
+  readonly orchestrator = new Orchestrator({
+    get: (n) => this.services.get(n),
+    graph: () => this.graph(),
+    schedule: (svc, on) => (on ? this.timers.arm(svc) : this.timers.disarm(svc.name)),
+  });
   #graph: DepGraph | null = null;
   /** The start this controller made at boot; `up -d` reports its outcome instead of starting again. */
   #bootStart: Promise<Map<string, Outcome>> | null = null;
@@ -174,6 +180,7 @@ export class Controller implements ControllerApi {
         this.#store.save();
         if (sv.state === 'running') this.#dependencyRestarted(sv);
         this.health.changed(sv);
+        this.timers.changed(sv);
         if (this.transient.size) queueMicrotask(() => this.#forgetIfTransient(sv));
       },
       note: (sv, message) => this.events.emit({ service: sv.name, type: 'note', message }),
@@ -261,6 +268,7 @@ export class Controller implements ControllerApi {
       logLines: tailLines(logFile, lines).map((l) => parseStored(name, l)), source: s.spec.source, pending: s.pending !== null,
       kind: s.spec.kind, requires: s.spec.requires.map((r) => ({ service: r.service, condition: r.condition })),
       wants: s.spec.wants, after: s.spec.after, provides: s.spec.provides, requiredBy: this.graph().dependentsOf(name),
+      timer: this.timers.info(s),
       readiness: describeReady(s.spec.ready), statusText: s.statusText, lastProbe: s.lastProbe,
       timeToReadyMs: s.pid && s.readyAt && s.spawnedAt ? Date.parse(s.readyAt) - Date.parse(s.spawnedAt) : null,
     };
@@ -311,7 +319,12 @@ export class Controller implements ControllerApi {
     const done = await Promise.race([work, timedOut]);
     clearTimeout(timer);
     if (done === null) {
-      return picked.map((s) => ({ name: s.name, ok: false, state: s.state, message: `still ${s.state} after ${timeoutMs} ms` }));
+      // Out of time: report each requested service as it is now.
+      const up = action === 'start' || action === 'restart';
+      return picked.map((s) => {
+        const ok = up ? s.state === 'running' || s.state === 'done' : ['stopped', 'failed', 'disabled', 'done'].includes(s.state);
+        return { name: s.name, ok, state: s.state, message: ok ? s.state : `still ${s.state} after ${timeoutMs} ms` };
+      });
     }
     // Requested services first, then what the dependency rules pulled in.
     const order = [...list, ...[...done.keys()].filter((n) => !list.includes(n))];
@@ -398,6 +411,14 @@ export class Controller implements ControllerApi {
     return applied;
   }
 
+  /** Runs a timer now (overlap rules apply). */
+  trigger(name: string): ActionOutcome {
+    const svc = this.#service(name);
+    if (svc.spec.kind !== 'timer') throw new KelpieError('KELPIE_E_BAD_REQUEST', `"${name}" is not a timer`, 'use kelpie start or restart for other services');
+    const r = this.timers.trigger(svc);
+    return { name, ok: r !== 'skipped', state: svc.state, message: r === 'skipped' ? 'a run is still going (overlap = "skip")' : r };
+  }
+
   /** Starts an ad-hoc supervised process; it is forgotten once it ends. */
   async run(r: RunRequest): Promise<ActionOutcome> {
     const name = r.name ?? `run-${Date.now().toString(36)}`;
@@ -437,6 +458,7 @@ export class Controller implements ControllerApi {
         return svc;
       },
       forget: (n) => {
+        this.timers.disarm(n);
         this.services.delete(n);
         this.#graph = null;
         this.registered.delete(n);
@@ -479,6 +501,7 @@ export class Controller implements ControllerApi {
   /** SIGTERM from the keeper: hand over (upgrade or shutdown); processes stay with the keeper. */
   #exitQuietly(): void {
     this.health.stopAll();
+    this.timers.stopAll();
     for (const s of this.services.values()) s.dispose();
     this.#store.flush();
     this.#server?.close();

@@ -10,6 +10,8 @@ import type { Outcome, Service } from '../service/service.js';
 export interface Services {
   get(name: string): Service | undefined;
   graph(): DepGraph;
+  /** Arms (true) or pauses (false) a timer's schedule. */
+  schedule(svc: Service, on: boolean): void;
 }
 
 const DOWN_OK = new Set(['stopped', 'failed', 'disabled', 'done']);
@@ -62,6 +64,11 @@ export class Orchestrator {
     }
     // Ordering only: wait for those starting in the same request to settle, whatever the result.
     await Promise.all(after.map((a) => up(a)));
+    // A timer is started by arming its schedule; its command runs at each occurrence.
+    if (svc.spec.kind === 'timer') {
+      this.svcs.schedule(svc, true);
+      return { ok: true, state: svc.state, message: 'scheduled' };
+    }
     // Stopped (or disabled) by someone while it waited: the start is off. Any other state
     // means a concurrent request got there first, and this one shares its result.
     const now = svc.state as ServiceState; // changed while we awaited
@@ -96,7 +103,9 @@ export class Orchestrator {
           // Dependents first; and whatever was ordered after this service stops before it.
           const first = [...g.dependentsOf(name), ...set.filter((x) => g.afterOf(x).includes(name))].filter((d) => set.includes(d));
           await Promise.all(first.map(down));
-          return this.#svc(name).stop();
+          const svc = this.#svc(name);
+          if (svc.spec.kind === 'timer') this.svcs.schedule(svc, false);
+          return svc.stop();
         })();
         memo.set(name, p);
       }

@@ -56,6 +56,7 @@ export function transientSpec(name: string, r: RunRequest, log: LogSpec): Servic
     liveness: null,
     startup: null,
     onChange: 'restart',
+    timer: null,
     source: { file: '(kelpie run)', line: 0 },
   };
 }

@@ -17,7 +17,7 @@ export function toText(graph: DepGraph): string {
 /** `digraph kelpie { … }`: requires solid (labelled with the condition), wants dashed, after
  *  dotted; oneshots are ellipses, targets diamonds, longruns boxes. */
 export function toDot(graph: DepGraph): string {
-  const shape = { longrun: 'box', oneshot: 'ellipse', target: 'diamond' } as const;
+  const shape = { longrun: 'box', oneshot: 'ellipse', target: 'diamond', timer: 'octagon' } as const;
   const out = ['digraph kelpie {', '  node [shape=box];'];
   for (const name of graph.names) {
     const kind = graph.spec(name).kind;

@@ -22,6 +22,8 @@ export function judgeExit(spec: ServiceSpec, code: number | null, signal: string
   if (code !== null && signal === null && spec.noRestartCodes.includes(code)) {
     return { next: 'failed', why: `${how}, which means "do not restart"` };
   }
+  // A timer's run ends; the schedule decides when the next one starts.
+  if (spec.kind === 'timer') return success ? { next: 'stopped', why: `last run ${how}` } : { next: 'failed', why: `last run ${how}` };
   // A one-shot that succeeded is done; its dependents may go on.
   if (spec.kind === 'oneshot' && success) return { next: 'done', why: how };
   if (spec.restart === 'never') return success ? { next: 'stopped', why: how } : { next: 'failed', why: how };

@@ -115,6 +115,8 @@ export class Service implements Svc {
       // A one-shot has started successfully only once it is done.
       const up = this.spec.kind === 'oneshot' ? s === 'done' : s === 'running' || s === 'done';
       if (up && !busy) return { ok: true, state: s, message: s };
+      // The attempt this start made failed; respawns go on in the background.
+      if (s === 'backoff' && !busy) return { ok: false, state: s, message: this.reason ?? s };
       if (s === 'failed' || s === 'disabled' || (s === 'stopped' && !busy)) return { ok: false, state: s, message: this.reason ?? s };
       return null;
     }

@@ -51,6 +51,23 @@ ready = { log = '^done \d+$' }
 [services.all]
 kind = "target"
 requires = ["web"]
+wants = ["backup"]
+
+[services.backup]
+kind = "timer"
+command = ["./backup", "--all"]
+schedule = "30 */6 * * 1-5"
+timezone = "Europe/Berlin"
+overlap = "queue"
+max_runs = 100
+run_on_start = true
+wants = ["db"]
+
+[services.tick]
+kind = "timer"
+command = "date"
+every = "5m"
+after = ["backup"]
 `;
 
 const CHARS = [...'abc019 ="\'[]{},.#\n\\-_*?sm'];

@@ -32,6 +32,7 @@ test('a minimal service gets every default', () => {
     liveness: null,
     startup: null,
     onChange: 'restart',
+    timer: null,
     source: { file: join(dir, 'kelpie.toml'), line: 1 },
   });
   assert.deepEqual({ ...config.services['web']!.env }, {});

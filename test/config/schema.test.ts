@@ -9,6 +9,10 @@ import { loadOk } from './helpers.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- walking untyped JSON
 type S = Record<string, any>;
 
+/** Keys allowed only when kind = "timer". */
+const TIMER_ONLY = ['schedule', 'every', 'timezone', 'overlap', 'max_runs', 'run_on_start'];
+const IS_TIMER = { properties: { kind: { const: 'timer' } }, required: ['kind'] };
+
 test('schema/kelpie.schema.json is in sync (regenerate: node --import tsx src/config/schema-write.ts)', () => {
   const committed = JSON.parse(readFileSync(new URL('../../schema/kelpie.schema.json', import.meta.url), 'utf8')) as unknown;
   assert.deepEqual(committed, configJsonSchema());
@@ -26,9 +30,12 @@ test('the schema describes every key, closes every table, and carries defaults',
       then: { not: { required: ['command'] } },
       else: { required: ['command'] },
     },
-    { if: { properties: { kind: { enum: ['target'] } }, required: ['kind'] }, then: { not: { required: ['ready'] } } },
-    { if: { properties: { kind: { enum: ['oneshot', 'target'] } }, required: ['kind'] }, then: { not: { required: ['liveness'] } } },
-    { if: { properties: { kind: { enum: ['target'] } }, required: ['kind'] }, then: { not: { required: ['startup'] } } },
+    { if: { properties: { kind: { enum: ['target', 'timer'] } }, required: ['kind'] }, then: { not: { required: ['ready'] } } },
+    { if: { properties: { kind: { enum: ['oneshot', 'target', 'timer'] } }, required: ['kind'] }, then: { not: { required: ['liveness'] } } },
+    { if: { properties: { kind: { enum: ['target', 'timer'] } }, required: ['kind'] }, then: { not: { required: ['startup'] } } },
+    ...TIMER_ONLY.map((key) => ({ if: IS_TIMER, else: { not: { required: [key] } } })),
+    { if: IS_TIMER, then: { oneOf: [{ required: ['schedule'] }, { required: ['every'] }] } },
+    { if: { required: ['every'] }, then: { not: { required: ['timezone'] } } },
   ]);
   assert.equal(service['additionalProperties'], false);
   assert.equal(service['properties'].restart.default, 'on-failure');
@@ -57,7 +64,7 @@ test('the schema defaults, written into a file, load to the documented defaults'
   const s = configJsonSchema() as S;
   const svc = s['properties'].services.additionalProperties.properties as S;
   const lines = ['[services.x]', 'command = "x"'];
-  for (const [k, v] of Object.entries(svc)) if ((v as S)['default'] !== undefined) lines.push(`${k} = ${JSON.stringify((v as S)['default'])}`);
+  for (const [k, v] of Object.entries(svc)) if ((v as S)['default'] !== undefined && !TIMER_ONLY.includes(k)) lines.push(`${k} = ${JSON.stringify((v as S)['default'])}`);
   for (const table of ['backoff', 'start_limit', 'stop']) {
     const props = Object.entries(svc[table].properties as S).map(([k, v]) => `${k} = ${JSON.stringify((v as S)['default'])}`);
     lines.push(`${table} = { ${props.join(', ')} }`);
@@ -69,7 +76,7 @@ test('the schema defaults, written into a file, load to the documented defaults'
 
 test('dependency keys in the schema: names follow the service-name grammar, requires items are names or tables', () => {
   const service = (configJsonSchema() as S)['properties'].services.additionalProperties.properties as S;
-  assert.deepEqual(service['kind'].enum, ['longrun', 'oneshot', 'target']);
+  assert.deepEqual(service['kind'].enum, ['longrun', 'oneshot', 'target', 'timer']);
   assert.equal(service['wants'].items.pattern, '^[a-zA-Z0-9][a-zA-Z0-9_.@-]*$');
   assert.equal(service['provides'].uniqueItems, true);
   const [name, table] = service['requires'].items.anyOf as S[];

@@ -35,6 +35,7 @@ export function spec(name: string, d: Deps = {}): ServiceSpec {
     liveness: null,
     startup: null,
     onChange: 'restart',
+    timer: null,
     source: { file: '/kelpie.toml', line: 1 },
   };
 }

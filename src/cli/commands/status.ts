@@ -44,6 +44,13 @@ function renderOne(x: ServiceDetail): void {
   out(`  enabled:    ${x.enabled ? 'yes' : 'no'}; autostart ${x.autostart ? 'yes' : 'no'}`);
   if (x.pending) out(c.yellow('  new definition pending: applied at next restart'));
   if (x.spawnedAt) out(`  spawned:    ${when(x.spawnedAt)}`);
+  if (x.timer) {
+    const t = x.timer;
+    const last = x.exits[0];
+    out(`  schedule:   ${t.schedule}${t.paused ? c.yellow(' (paused: kelpie start resumes it)') : ''}`);
+    out(`  next run:   ${t.nextRunAt ? when(t.nextRunAt) : '-'}${t.remaining !== null ? `; ${t.remaining} run(s) left` : ''}; ${t.runs} run(s) so far`);
+    if (last) out(`  last run:   ${when(last.at)}: ${last.signal ? `signal ${last.signal}` : `exit ${last.code}`} after ${span(last.durationMs)}`);
+  }
   out(`  readiness:  ${x.readiness}${x.readyAt ? `; ready ${when(x.readyAt)}` : ''}${x.timeToReadyMs !== null ? `, ${span(x.timeToReadyMs)} after spawn` : ''}`);
   if (x.statusText !== null) out(`  status:     ${x.statusText}`);
   if (x.lastProbe) out(`  last probe: ${x.lastProbe.kind} ${x.lastProbe.ok ? c.green('ok') : c.red('failed')} (${x.lastProbe.detail}) ${when(x.lastProbe.at)}`);
