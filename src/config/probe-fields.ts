@@ -124,6 +124,11 @@ export const readinessFields: Fields = {
     prop: 'readyTimeout',
     doc: 'Not ready within this long after the spawn: the start failed, and the restart policy applies.',
   },
+  watchdog: {
+    kind: { k: 'duration', min: 1 },
+    forbiddenWhen: { key: 'kind', values: ['target', 'timer', 'oneshot'], hint: 'the watchdog guards a long-running process that sends WATCHDOG=1' },
+    doc: 'sd_notify watchdog: the service gets WATCHDOG_USEC and a NOTIFY_SOCKET and must send WATCHDOG=1 at least this often once ready; a missed deadline makes it unhealthy and restarts it.',
+  },
   liveness: {
     kind: { k: 'probe', role: 'liveness', fields: probeFields.liveness },
     forbiddenWhen: {

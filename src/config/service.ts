@@ -41,6 +41,7 @@ interface Checked {
   onDependencyRestart: OnDependencyRestart;
   ready?: DraftReady;
   readyTimeout: number;
+  watchdog?: number;
   liveness?: DraftProbe;
   startup?: DraftProbe;
   onChange: 'restart' | 'defer';
@@ -84,6 +85,7 @@ export function buildService(entry: MapEntry, origin: Origin, globalLog: LogSpec
     onDependencyRestart: c.onDependencyRestart,
     ready,
     readyTimeout: c.readyTimeout,
+    watchdog: c.watchdog ?? null,
     liveness,
     startup,
     onChange: c.onChange,

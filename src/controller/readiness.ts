@@ -22,6 +22,18 @@ function notifyPath(home: string, service: string): string {
 
 /** Readiness channels and environment for one spawn of `spec`. */
 export function readinessFor(home: string, spec: ServiceSpec): { readiness: NonNullable<SpawnRequest['readiness']>; env: Record<string, string> } {
+  const base = channelsFor(home, spec);
+  if (spec.watchdog === null) return base;
+  // The watchdog speaks sd_notify: the service needs a notify socket even without notify readiness.
+  const path = base.readiness.notify ?? notifyPath(home, spec.name);
+  mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
+  return {
+    readiness: { ...base.readiness, notify: path },
+    env: { ...base.env, NOTIFY_SOCKET: path, WATCHDOG_USEC: String(spec.watchdog * 1000) },
+  };
+}
+
+function channelsFor(home: string, spec: ServiceSpec): { readiness: NonNullable<SpawnRequest['readiness']>; env: Record<string, string> } {
   const r = spec.ready;
   switch (r.kind) {
     case 'notify': {
@@ -68,9 +80,13 @@ export function applyNotify(svc: Service, sender: number | null, fields: Readonl
     return note(`notify message from pid ${sender}, not a process of this service: ignored`);
   }
   if (fields.STATUS !== undefined) svc.statusText = fields.STATUS;
+  if (fields.EXTEND_TIMEOUT_USEC !== undefined && Number(fields.EXTEND_TIMEOUT_USEC) > 0) svc.extendReadyTimeout(Number(fields.EXTEND_TIMEOUT_USEC) / 1000);
   if (fields.ERRNO !== undefined) note(`reports errno ${fields.ERRNO}`);
   if (fields.STOPPING === '1') note('reports it is stopping');
   if (fields.RELOADING === '1') note('reports it is reloading');
   if (fields.MAINPID !== undefined) note(`reports main pid ${fields.MAINPID} (kelpie keeps supervising the process group of ${svc.pid})`);
+  if (fields.WATCHDOG_USEC !== undefined && Number(fields.WATCHDOG_USEC) > 0) svc.watchdogInterval(Number(fields.WATCHDOG_USEC) / 1000);
+  if (fields.WATCHDOG === '1') svc.kickWatchdog();
+  if (fields.WATCHDOG === 'trigger') svc.dispatch({ type: 'unhealthy', why: 'the service triggered its watchdog (WATCHDOG=trigger)' });
   if (fields.READY === '1') svc.readyFrom(svc.pid);
 }

@@ -53,6 +53,7 @@ export function transientSpec(name: string, r: RunRequest, log: LogSpec): Servic
     onDependencyRestart: 'ignore',
     ready: { kind: 'none' },
     readyTimeout: 30_000,
+    watchdog: null,
     liveness: null,
     startup: null,
     onChange: 'restart',

@@ -59,6 +59,8 @@ export class Service implements Svc {
   #stopTimer: NodeJS.Timeout | null = null;
   #stableTimer: NodeJS.Timeout | null = null;
   #readyTimer: NodeJS.Timeout | null = null;
+  #watchdogTimer: NodeJS.Timeout | null = null;
+  #watchdogMs: number | null = null;
   #waiters: Waiter[] = [];
   #refusal: string | null = null;
 
@@ -147,6 +149,12 @@ export class Service implements Svc {
     if (changed) this.since = new Date().toISOString();
     if (state !== 'running') this.#clearStable();
     if (state !== 'starting') this.#clearReadyTimer();
+    if (state === 'running' && changed) this.kickWatchdog();
+    if (state !== 'running' && this.#watchdogTimer) {
+      clearTimeout(this.#watchdogTimer);
+      this.#watchdogTimer = null;
+      this.#watchdogMs = null;
+    }
     if (state !== 'backoff') this.nextRestartAt = null;
     if (state === 'stopped' || state === 'failed' || state === 'disabled' || state === 'backoff') this.pid = null;
     this.host.changed(this, reason);
@@ -199,6 +207,34 @@ export class Service implements Svc {
   readyFrom(pid: number | null): void {
     if (pid !== null && pid !== this.pid) return;
     this.dispatch({ type: 'ready' });
+  }
+
+  /** EXTEND_TIMEOUT_USEC: the service asks for more time to become ready, from now. */
+  extendReadyTimeout(ms: number): void {
+    if (this.state !== 'starting' || !this.#readyTimer) return;
+    this.#clearReadyTimer();
+    this.#readyTimer = setTimeout(() => {
+      this.#readyTimer = null;
+      this.dispatch({ type: 'not-ready', why: `not ready within the ${Math.round(ms)} ms it asked for (EXTEND_TIMEOUT_USEC)` });
+    }, ms);
+  }
+
+  /** WATCHDOG=1: the service is alive; the next one is due within the watchdog interval. */
+  kickWatchdog(): void {
+    if (this.#watchdogTimer) clearTimeout(this.#watchdogTimer);
+    this.#watchdogTimer = null;
+    const ms = this.#watchdogMs ?? this.spec.watchdog;
+    if (ms === null || this.state !== 'running') return;
+    this.#watchdogTimer = setTimeout(() => {
+      this.#watchdogTimer = null;
+      this.dispatch({ type: 'unhealthy', why: `watchdog: no WATCHDOG=1 within ${Math.round(ms)} ms` });
+    }, ms);
+  }
+
+  /** WATCHDOG_USEC=…: the service changes its own watchdog interval. */
+  watchdogInterval(ms: number): void {
+    this.#watchdogMs = ms;
+    this.kickWatchdog();
   }
 
   #clearReadyTimer(): void {
@@ -283,6 +319,7 @@ export class Service implements Svc {
   /** Cancels every timer (controller shutting down; processes stay with the keeper). */
   dispose(): void {
     this.#clearReadyTimer();
+    if (this.#watchdogTimer) clearTimeout(this.#watchdogTimer);
     this.cancelBackoff();
     this.clearStopTimer();
     this.#clearStable();

@@ -29,6 +29,7 @@ test('a minimal service gets every default', () => {
     onDependencyRestart: 'ignore',
     ready: { kind: 'none' },
     readyTimeout: 30_000,
+    watchdog: null,
     liveness: null,
     startup: null,
     onChange: 'restart',

@@ -36,6 +36,7 @@ export function spec(name: string, d: Deps = {}): ServiceSpec {
     startup: null,
     onChange: 'restart',
     timer: null,
+    watchdog: null,
     source: { file: '/kelpie.toml', line: 1 },
   };
 }

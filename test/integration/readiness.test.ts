@@ -199,3 +199,27 @@ http {
     await p.cleanup();
   }
 });
+
+test('sd_notify watchdog: pings keep a service healthy; missing ones make it unhealthy and restart it', async () => {
+  const p = new Project(`
+[services.pinger]
+command = ["sh", "-c", "echo usec=$WATCHDOG_USEC; systemd-notify --ready; for i in 1 2 3 4 5 6; do sleep 0.25; systemd-notify WATCHDOG=1; done; echo stopped pinging; exec sleep 1000"]
+ready = { notify = true }
+watchdog = "1s"
+backoff = { initial = "10ms" }
+`);
+  try {
+    assert.equal((await p.kelpie(['up', '-d'])).code, 0);
+    assert.equal(await p.untilLog('pinger', /^usec=/), 'usec=1000000');
+    const first = (await p.pid('pinger'))!;
+    await p.untilLog('pinger', /stopped pinging/);
+    // 1.5 s of pings at 250 ms kept it running; then the watchdog fires within ~1 s.
+    assert.equal((await p.client.service('pinger')).restarts, 0);
+    await p.until((s) => s.services[0]!.restarts >= 1 && s.services[0]!.pid !== first, 'a restart after the watchdog fired');
+    const d = await p.client.service('pinger');
+    assert.equal(d.exits[d.exits.length - 1]?.pid, first);
+    assert.equal(d.exits[d.exits.length - 1]?.requested, false);
+  } finally {
+    await p.cleanup();
+  }
+});

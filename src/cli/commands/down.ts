@@ -4,10 +4,11 @@ import { homePaths } from '../../protocol/home.js';
 import type { Command } from '../command.js';
 import { out, printJson } from '../output.js';
 
+/** True while `pid` runs; a zombie (exited, not yet reaped by its new parent) is gone. */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
   } catch {
     return false;
   }
