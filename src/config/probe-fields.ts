@@ -124,6 +124,11 @@ export const readinessFields: Fields = {
     prop: 'readyTimeout',
     doc: 'Not ready within this long after the spawn: the start failed, and the restart policy applies.',
   },
+  sockets: {
+    kind: { k: 'paths' },
+    forbiddenWhen: { key: 'kind', values: ['target', 'timer'], hint: 'sockets belong to a long-running service' },
+    doc: 'Unix socket paths the service listens on (relative to this file). Stale socket files are removed before each spawn; with no ready mechanism, the service is ready once every one accepts a connection.',
+  },
   watchdog: {
     kind: { k: 'duration', min: 1 },
     forbiddenWhen: { key: 'kind', values: ['target', 'timer', 'oneshot'], hint: 'the watchdog guards a long-running process that sends WATCHDOG=1' },

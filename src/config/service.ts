@@ -42,6 +42,7 @@ interface Checked {
   ready?: DraftReady;
   readyTimeout: number;
   watchdog?: number;
+  sockets?: Located[];
   liveness?: DraftProbe;
   startup?: DraftProbe;
   onChange: 'restart' | 'defer';
@@ -86,6 +87,7 @@ export function buildService(entry: MapEntry, origin: Origin, globalLog: LogSpec
     ready,
     readyTimeout: c.readyTimeout,
     watchdog: c.watchdog ?? null,
+    sockets: (c.sockets ?? []).map((l) => resolve(origin.dir, l.value)),
     liveness,
     startup,
     onChange: c.onChange,

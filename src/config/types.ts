@@ -139,6 +139,8 @@ export interface ServiceSpec {
   readonly ready: ReadySpec;
   /** Not ready within this long: the start failed (default 30s). */
   readonly readyTimeout: Millis;
+  /** Unix sockets the service listens on (absolute); stale ones are removed before spawn. */
+  readonly sockets: readonly string[];
   /** sd_notify watchdog interval: WATCHDOG=1 must come at least this often once ready. */
   readonly watchdog: Millis | null;
   /** Checked while running; failing it makes the service unhealthy and restarts it. */

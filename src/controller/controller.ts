@@ -269,7 +269,7 @@ export class Controller implements ControllerApi {
       kind: s.spec.kind, requires: s.spec.requires.map((r) => ({ service: r.service, condition: r.condition })),
       wants: s.spec.wants, after: s.spec.after, provides: s.spec.provides, requiredBy: this.graph().dependentsOf(name),
       timer: this.timers.info(s),
-      readiness: describeReady(s.spec.ready), statusText: s.statusText, lastProbe: s.lastProbe,
+      readiness: describeReady(s.spec.ready, s.spec.sockets), statusText: s.statusText, lastProbe: s.lastProbe,
       timeToReadyMs: s.pid && s.readyAt && s.spawnedAt ? Date.parse(s.readyAt) - Date.parse(s.spawnedAt) : null,
     };
   }

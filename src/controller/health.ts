@@ -2,6 +2,7 @@
 // then liveness. Loops exist only while their service is in the state that needs them.
 import type { ProbeSpec } from '../config/types.js';
 import { probeLoop } from '../readiness/loop.js';
+import { probeOnce } from '../readiness/probe.js';
 import type { Service } from '../service/service.js';
 
 type Phase = 'ready' | 'startup' | 'liveness';
@@ -19,6 +20,7 @@ export class Health {
     }
     if (!want || this.#loops.has(svc.name) || svc.pid === null) return;
     if (want === 'ready' && svc.spec.ready.kind === 'probe') this.#run(svc, 'ready', svc.spec.ready.probe);
+    if (want === 'ready' && svc.spec.ready.kind === 'none') this.#runSockets(svc);
     if (want === 'liveness') {
       if (svc.spec.startup) this.#run(svc, 'startup', svc.spec.startup);
       else if (svc.spec.liveness) this.#run(svc, 'liveness', svc.spec.liveness);
@@ -26,7 +28,8 @@ export class Health {
   }
 
   #phaseFor(svc: Service): Phase | null {
-    if (svc.state === 'starting' && svc.pid !== null && svc.spec.ready.kind === 'probe') return 'ready';
+    const probed = svc.spec.ready.kind === 'probe' || (svc.spec.ready.kind === 'none' && svc.spec.sockets.length > 0);
+    if (svc.state === 'starting' && svc.pid !== null && probed) return 'ready';
     if (svc.state === 'running' && (svc.spec.liveness || svc.spec.startup)) return 'liveness';
     return null;
   }
@@ -68,6 +71,27 @@ export class Health {
       },
       ac.signal,
     );
+  }
+
+  /** Declared sockets and no other mechanism: ready once every socket accepts a connection. */
+  #runSockets(svc: Service): void {
+    const ac = new AbortController();
+    const pid = svc.pid!;
+    this.#loops.set(svc.name, { phase: 'ready', pid, ac });
+    const attempt = async (): Promise<void> => {
+      const results = await Promise.all(svc.spec.sockets.map((path) => probeOnce({ type: 'unix', path }, 1000, svc.spec.cwd)));
+      if (ac.signal.aborted) return;
+      const bad = results.findIndex((r) => !r.ok);
+      svc.lastProbe = { kind: 'ready', ok: bad < 0, at: new Date().toISOString(), detail: bad < 0 ? 'every socket accepts' : `${svc.spec.sockets[bad]}: ${results[bad]!.detail}` };
+      if (bad < 0) {
+        this.#loops.delete(svc.name);
+        svc.readyFrom(pid);
+        return;
+      }
+      const t = setTimeout(() => void attempt(), 50);
+      ac.signal.addEventListener('abort', () => clearTimeout(t), { once: true });
+    };
+    void attempt();
   }
 
   stopAll(): void {

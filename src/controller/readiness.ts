@@ -1,7 +1,7 @@
 // The controller's half of readiness: which channels a spawn gets (and the environment that
 // names them), and what a notify message means.
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReadySpec, ServiceSpec } from '../config/types.js';
@@ -22,6 +22,7 @@ function notifyPath(home: string, service: string): string {
 
 /** Readiness channels and environment for one spawn of `spec`. */
 export function readinessFor(home: string, spec: ServiceSpec): { readiness: NonNullable<SpawnRequest['readiness']>; env: Record<string, string> } {
+  removeStaleSockets(spec.sockets);
   const base = channelsFor(home, spec);
   if (spec.watchdog === null) return base;
   // The watchdog speaks sd_notify: the service needs a notify socket even without notify readiness.
@@ -54,8 +55,20 @@ function channelsFor(home: string, spec: ServiceSpec): { readiness: NonNullable<
   }
 }
 
+/** Removes socket files left by a previous run; anything that is not a socket is left alone. */
+function removeStaleSockets(paths: readonly string[]): void {
+  for (const p of paths) {
+    try {
+      if (lstatSync(p).isSocket()) unlinkSync(p);
+    } catch {
+      // absent: nothing to do
+    }
+  }
+}
+
 /** "notify", "fd 3", "file", "log /re/", "tcp 127.0.0.1:80", "none". */
-export function describeReady(r: ReadySpec): string {
+export function describeReady(r: ReadySpec, sockets: readonly string[] = []): string {
+  if (r.kind === 'none' && sockets.length > 0) return `sockets ${sockets.join(', ')}`;
   switch (r.kind) {
     case 'none':
       return 'none (ready when spawned)';

@@ -54,6 +54,7 @@ export function transientSpec(name: string, r: RunRequest, log: LogSpec): Servic
     ready: { kind: 'none' },
     readyTimeout: 30_000,
     watchdog: null,
+    sockets: [],
     liveness: null,
     startup: null,
     onChange: 'restart',

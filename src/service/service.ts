@@ -192,7 +192,7 @@ export class Service implements Svc {
     // With no mechanism declared a service is ready once spawned; otherwise it has
     // ready_timeout to say so. A one-shot stays starting until it exits.
     if (this.state !== 'starting' || this.spec.kind === 'oneshot') return;
-    if (this.spec.ready.kind === 'none') {
+    if (this.spec.ready.kind === 'none' && this.spec.sockets.length === 0) {
       this.dispatch({ type: 'ready' });
       return;
     }

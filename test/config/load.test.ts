@@ -30,6 +30,7 @@ test('a minimal service gets every default', () => {
     ready: { kind: 'none' },
     readyTimeout: 30_000,
     watchdog: null,
+    sockets: [],
     liveness: null,
     startup: null,
     onChange: 'restart',

@@ -37,6 +37,7 @@ export function spec(name: string, d: Deps = {}): ServiceSpec {
     onChange: 'restart',
     timer: null,
     watchdog: null,
+    sockets: [],
     source: { file: '/kelpie.toml', line: 1 },
   };
 }

@@ -223,3 +223,27 @@ backoff = { initial = "10ms" }
     await p.cleanup();
   }
 });
+
+test('declared sockets: a stale socket file is removed before spawn; ready once every socket accepts', async () => {
+  const p = new Project(`
+[services.listener]
+command = ["node", "-e", "const net = require('net'); setTimeout(() => { net.createServer().listen('a.sock'); net.createServer().listen('b.sock'); }, 300)"]
+sockets = ["a.sock", "b.sock"]
+`);
+  try {
+    // A stale socket from an earlier run: a socket file with no listener.
+    const { spawnSync } = await import('node:child_process');
+    spawnSync('python3', ['-c', `import socket; socket.socket(socket.AF_UNIX).bind(${JSON.stringify(`${p.dir}/a.sock`)})`]);
+    const { existsSync } = await import('node:fs');
+    assert.ok(existsSync(`${p.dir}/a.sock`));
+    const r = await p.kelpie(['up', '-d']);
+    assert.equal(r.code, 0, r.stderr + p.serviceLog('listener'));
+    const d = await p.client.service('listener');
+    assert.equal(d.state, 'running');
+    assert.equal(d.readiness, `sockets ${p.dir}/a.sock, ${p.dir}/b.sock`);
+    assert.ok(d.timeToReadyMs! >= 150);
+    assert.equal(d.lastProbe?.detail, 'every socket accepts');
+  } finally {
+    await p.cleanup();
+  }
+});
