@@ -2,6 +2,7 @@
 import type { Command } from '../command.js';
 import { usage } from '../output.js';
 import { report } from './up.js';
+import { showProgress } from '../progress.js';
 
 type Verb = 'start' | 'stop' | 'restart' | 'enable' | 'disable';
 
@@ -16,11 +17,19 @@ function control(verb: Verb, summary: string): Command {
       if (ctx.args.length === 0 && !ctx.values.all) throw usage(`${verb}: name at least one service, or --all`);
       const timeout = ctx.values.timeout === undefined ? undefined : Number(ctx.values.timeout);
       if (timeout !== undefined && !(timeout > 0)) throw usage(`--timeout takes seconds, got ${String(ctx.values.timeout)}`);
-      const outcomes = await ctx.client().act(verb, ctx.values.all ? 'all' : ctx.args, {
-        wait: !ctx.values['no-wait'],
-        ...(timeout ? { timeoutMs: timeout * 1000 } : {}),
-      });
-      return report(outcomes, ctx.flags.json);
+      const client = ctx.client();
+      const wait = !ctx.values['no-wait'];
+      const done = wait && !ctx.flags.json && (verb === 'start' || verb === 'restart') ? showProgress(client) : () => {};
+      try {
+        const outcomes = await client.act(verb, ctx.values.all ? 'all' : ctx.args, {
+          wait,
+          ...(timeout ? { timeoutMs: timeout * 1000 } : {}),
+        });
+        done();
+        return report(outcomes, ctx.flags.json);
+      } finally {
+        done();
+      }
     },
   };
 }

@@ -12,6 +12,7 @@ import type { Command } from '../command.js';
 import { loadOrThrow } from '../config.js';
 import { c, out, printJson, stateText } from '../output.js';
 import { VERSION } from '../version.js';
+import { showProgress } from '../progress.js';
 
 function running(pidFile: string): number | null {
   try {
@@ -69,7 +70,13 @@ export const up: Command = {
       }
     }
     const timeoutMs = ctx.values.timeout ? Number.parseInt(String(ctx.values.timeout), 10) * 1000 : undefined;
-    const outcomes = await client.act('start', 'wanted', timeoutMs ? { timeoutMs } : {});
+    const done = ctx.flags.json ? () => {} : showProgress(client);
+    let outcomes;
+    try {
+      outcomes = await client.act('start', 'wanted', timeoutMs ? { timeoutMs } : {});
+    } finally {
+      done();
+    }
     return report(outcomes, ctx.flags.json, `kelpie is up (home ${ctx.where.home})`);
   },
 };
