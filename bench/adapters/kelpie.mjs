@@ -40,16 +40,43 @@ export default function kelpie(ctx) {
       return (await cli(['--version'], { cwd: ctx.root })).stdout.trim();
     },
 
-    async setup(count, d) {
+    /**
+     * Services s0 … s(count-1) running `sleep`. With { ready: 'fd' } each declares
+     * `ready = { fd = 3 }` and runs what s6's run scripts do: `echo >&3`, close it, exec sleep.
+     */
+    async setup(count, d, opts = {}) {
       init(d);
       n = count;
       // Zero restart delay: backoff.initial has a minimum of 1ms (the config validator's).
       // start_limit is lifted so the crash test never trips "respawning too fast".
+      const cmd = opts.ready === 'fd' ? `command = ["/bin/sh", "-c", "echo >&3; exec 3>&-; exec sleep 1000000"]\nready = { fd = 3 }` : 'command = ["sleep", "1000000"]';
       let toml = '';
       for (let i = 0; i < n; i++) {
-        toml += `[services.s${i}]\ncommand = ["sleep", "1000000"]\nrestart = "always"\nbackoff = { initial = "1ms", max = "1ms" }\nstart_limit = { burst = 1000000, interval = "1s" }\n\n`;
+        toml += `[services.s${i}]\n${cmd}\nrestart = "always"\nbackoff = { initial = "1ms", max = "1ms" }\nstart_limit = { burst = 1000000, interval = "1s" }\n\n`;
       }
       writeFileSync(join(d, 'kelpie.toml'), toml);
+    },
+
+    /** A project of `count` services from the caller's own kelpie.toml text. */
+    setupToml(d, toml, count) {
+      init(d);
+      n = count;
+      writeFileSync(join(d, 'kelpie.toml'), toml);
+    },
+    get home() {
+      return home;
+    },
+    /** One API call (the envelope's result). */
+    api: (method, path, body) => kelpieCall(sock, method, path, body),
+    /** Resolves once the API socket accepts a connection (polled every `everyMs`). */
+    async waitApi(timeoutMs = 60_000, everyMs = 2) {
+      await until(() => existsSync(sock) && status().then(() => true, () => false), { timeoutMs, everyMs, what: 'the kelpie API' });
+    },
+    /** SSE /v1/events from `after` (default: only new events); on(event, stamp()). */
+    events: (on, { after = Number.MAX_SAFE_INTEGER, stamp } = {}) => sseUnix(sock, `/v1/events?after=${after}`, on, stamp),
+    /** `kelpie up -d` without waiting for it: { done } resolves with its run() result. */
+    startNoWait() {
+      return { done: cli(['up', '-d'], { timeoutMs: 900_000 }) };
     },
 
     async setupLog(d, writer, maxBytes) {

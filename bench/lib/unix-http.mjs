@@ -26,10 +26,12 @@ export async function kelpieCall(socketPath, method, path, body) {
 }
 
 /**
- * Opens an SSE stream; calls on(data) per event. Resolves once the response headers arrived,
- * with { close() }. The stream stays open until close() or the server ends it.
+ * Opens an SSE stream; calls on(data, arrival) per event. Resolves once the response headers
+ * arrived, with { close(), ended } (ended: a promise settled when the stream ends). The stream
+ * stays open until close() or the server ends it. With `stamp`, arrival = stamp() taken once
+ * per chunk read from the socket, before any parsing (so it times the arrival, not our work).
  */
-export function sseUnix(socketPath, path, on) {
+export function sseUnix(socketPath, path, on, stamp) {
   return new Promise((resolve, reject) => {
     const req = request({ socketPath, method: 'GET', path }, (res) => {
       if (res.statusCode !== 200) {
@@ -39,7 +41,12 @@ export function sseUnix(socketPath, path, on) {
       }
       let buf = '';
       res.setEncoding('utf8');
+      const ended = new Promise((r) => {
+        res.once('close', r);
+        res.once('end', r);
+      });
       res.on('data', (chunk) => {
+        const arrival = stamp?.();
         buf += chunk;
         let i;
         while ((i = buf.indexOf('\n\n')) >= 0) {
@@ -47,11 +54,11 @@ export function sseUnix(socketPath, path, on) {
           buf = buf.slice(i + 2);
           let data = '';
           for (const line of block.split('\n')) if (line.startsWith('data: ')) data += line.slice(6);
-          if (data) on(JSON.parse(data));
+          if (data) on(JSON.parse(data), arrival);
         }
       });
       res.on('error', () => {});
-      resolve({ close: () => req.destroy() });
+      resolve({ close: () => req.destroy(), ended });
     });
     req.on('error', (e) => reject(e));
     req.end();

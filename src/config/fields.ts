@@ -2,6 +2,7 @@
 // the JSON Schema generator (schema.ts) both read it, so they cannot drift apart.
 import { formatDuration } from './duration.js';
 import { readinessFields, type ProbeRole, type ProbeValue } from './probe-fields.js';
+import { privilegeFields } from './privilege-fields.js';
 import { checkTimerKeys, timerFields, timerKeysSchema } from './timer.js';
 import type { Issues } from './issues.js';
 import type { TTable } from './toml.js';
@@ -205,6 +206,7 @@ export const serviceFields: Fields = {
   },
   ...readinessFields,
   ...timerFields,
+  ...privilegeFields,
 };
 
 /** Keys of the main config file. Included files may hold only `services`. */

@@ -43,6 +43,12 @@ interface Checked {
   readyTimeout: number;
   watchdog?: number;
   sockets?: Located[];
+  user?: string;
+  group?: string;
+  umask?: string;
+  nice?: number;
+  clearEnv: boolean;
+  rlimits?: Record<string, number>;
   liveness?: DraftProbe;
   startup?: DraftProbe;
   onChange: 'restart' | 'defer';
@@ -88,6 +94,14 @@ export function buildService(entry: MapEntry, origin: Origin, globalLog: LogSpec
     readyTimeout: c.readyTimeout,
     watchdog: c.watchdog ?? null,
     sockets: (c.sockets ?? []).map((l) => resolve(origin.dir, l.value)),
+    privileges: {
+      user: c.user ?? null,
+      group: c.group ?? null,
+      umask: checkUmask(c.umask, `${field}.umask`, entry, issues),
+      nice: c.nice ?? null,
+      clearEnv: c.clearEnv,
+      rlimits: { ...(c.rlimits ?? {}) },
+    },
     liveness,
     startup,
     onChange: c.onChange,
@@ -133,4 +147,12 @@ function readEnvFiles(name: string, files: readonly Located[], origin: Origin, i
     Object.assign(env, parsed.vars);
   }
   return ok ? env : undefined;
+}
+
+/** An octal umask ("022", "0077"), or null; anything else is reported. */
+function checkUmask(raw: string | undefined, field: string, entry: MapEntry, issues: Issues): string | null {
+  if (raw === undefined) return null;
+  if (/^0?[0-7]{3}$/.test(raw)) return raw;
+  issues.add(entry.loc, field, { received: JSON.stringify(raw), expected: 'an octal mask like "022" or "0077"' });
+  return null;
 }

@@ -106,6 +106,17 @@ export type ReadySpec =
   | { readonly kind: 'log'; readonly pattern: string }
   | { readonly kind: 'probe'; readonly probe: ProbeSpec };
 
+/** Per-service privileges; user and group are names or numeric ids, resolved at spawn. */
+export interface PrivilegeSpec {
+  readonly user: string | null;
+  readonly group: string | null;
+  /** Octal, as written ("022"). */
+  readonly umask: string | null;
+  readonly nice: number | null;
+  readonly clearEnv: boolean;
+  readonly rlimits: Readonly<Record<string, number>>;
+}
+
 /** One validated service definition. */
 export interface ServiceSpec {
   readonly name: string;
@@ -139,6 +150,8 @@ export interface ServiceSpec {
   readonly ready: ReadySpec;
   /** Not ready within this long: the start failed (default 30s). */
   readonly readyTimeout: Millis;
+  /** Who the process runs as and with what limits (all optional). */
+  readonly privileges: PrivilegeSpec;
   /** Unix sockets the service listens on (absolute); stale ones are removed before spawn. */
   readonly sockets: readonly string[];
   /** sd_notify watchdog interval: WATCHDOG=1 must come at least this often once ready. */

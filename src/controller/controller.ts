@@ -25,6 +25,7 @@ import { applyPlan, type Applied, type ReloadHost } from './reload.js';
 import { Orchestrator } from './orchestrate.js';
 import { Health } from './health.js';
 import { Timers } from './timers.js';
+import { hostIssues, wrapCommand } from './privileges.js';
 import { transientSpec, type RunRequest } from './transient.js';
 import { applyNotify, describeReady, readinessFor } from './readiness.js';
 import { DepGraph, toDot, toText } from '../graph/index.js';
@@ -166,7 +167,7 @@ export class Controller implements ControllerApi {
         const r = readinessFor(this.paths.home, s);
         return this.keeper.spawn({
           service: s.name,
-          argv: s.command,
+          argv: wrapCommand(s),
           cwd: s.cwd,
           env: { ...serviceEnv(s), ...r.env },
           log: s.log,
@@ -364,8 +365,9 @@ export class Controller implements ControllerApi {
   /** Re-reads the config file and applies the difference (or only plans it). */
   async reload(dryRun: boolean, defer: readonly string[]): Promise<ReloadResult> {
     const r = loadConfig(this.configFile);
-    if (!r.ok) {
-      throw new KelpieError('KELPIE_E_CONFIG', `invalid config ${this.configFile}: ${r.issues.length} problem(s); nothing was changed`, 'fix it and reload again; check with kelpie check', r.issues.map(formatIssue));
+    const issues = r.ok ? hostIssues(r.config) : r.issues;
+    if (!r.ok || issues.length) {
+      throw new KelpieError('KELPIE_E_CONFIG', `invalid config ${this.configFile}: ${issues.length} problem(s); nothing was changed`, 'fix it and reload again; check with kelpie check', issues.map(formatIssue));
     }
     for (const name of defer) if (!r.config.services[name] && !this.services.has(name)) this.#service(name);
     const clash = Object.keys(r.config.services).filter((n) => this.registered.has(n));

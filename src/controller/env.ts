@@ -7,7 +7,7 @@ const INTERNAL = ['KELPIE_HOME', 'KELPIE_CONFIG', 'KELPIE_KEEPER_PID'];
 /** The complete environment for one spawn of `spec`. */
 export function serviceEnv(spec: ServiceSpec, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(base)) if (v !== undefined && !INTERNAL.includes(k)) env[k] = v;
+  if (!spec.privileges.clearEnv) for (const [k, v] of Object.entries(base)) if (v !== undefined && !INTERNAL.includes(k)) env[k] = v;
   Object.assign(env, spec.env);
   env.KELPIE_SERVICE = spec.name;
   return env;

@@ -1,6 +1,7 @@
 // kelpie check [FILE]: validate a config without running anything.
 import { formatIssue, loadConfig } from '../../config/index.js';
 import { KelpieError } from '../../protocol/errors.js';
+import { hostIssues } from '../../controller/privileges.js';
 import type { Command } from '../command.js';
 import { out, printJson } from '../output.js';
 import { resolve } from 'node:path';
@@ -13,13 +14,14 @@ export const check: Command = {
   async run(ctx) {
     const file = ctx.args[0] ? resolve(ctx.args[0]) : ctx.where.config;
     const r = loadConfig(file);
-    if (!r.ok) {
+    const issues = r.ok ? hostIssues(r.config) : r.issues;
+    if (!r.ok || issues.length) {
       if (ctx.flags.json) {
-        printJson({ ok: false, file, issues: r.issues });
+        printJson({ ok: false, file, issues });
         return 2;
       }
-      for (const i of r.issues) process.stderr.write(formatIssue(i) + '\n');
-      throw new KelpieError('KELPIE_E_CONFIG', `${file}: ${r.issues.length} problem(s) found; nothing was changed`);
+      for (const i of issues) process.stderr.write(formatIssue(i) + '\n');
+      throw new KelpieError('KELPIE_E_CONFIG', `${file}: ${issues.length} problem(s) found; nothing was changed`);
     }
     const names = Object.keys(r.config.services);
     if (ctx.flags.json) printJson({ ok: true, file, files: r.config.files, services: names });
