@@ -103,7 +103,9 @@ export default function kelpie(ctx) {
       await until(
         async () => {
           const s = await status().catch(() => null);
-          return s && s.services.length === n && s.services.every((x) => x.state === 'running' && x.pid);
+          // services with autostart = false (a workload's trial service) are not waited for
+          const auto = s?.services.filter((x) => x.autostart !== false);
+          return auto && auto.length === n && auto.every((x) => x.state === 'running' && x.pid);
         },
         { timeoutMs, everyMs: 10, what: `all ${n} kelpie services running` },
       );

@@ -25,7 +25,7 @@ import { closeSync, existsSync, mkdirSync, readFileSync, rmSync, writeSync } fro
 import { join } from 'node:path';
 import { run } from '../lib/exec.mjs';
 import { calibrate, monoNs, wallMs } from '../lib/clock.mjs';
-import { WORKLOAD_COMMS, cpuMs, sleep, supervisorTree, until } from '../lib/proc.mjs';
+import { WORKLOAD_COMMS, alive, cpuMs, sleep, supervisorTree, until } from '../lib/proc.mjs';
 import { openGo } from '../lib/logcheck.mjs';
 import { fmtMs, percentile } from '../lib/report.mjs';
 
@@ -148,14 +148,4 @@ export async function readinessRun(factory, mech, o, ctxBase, { python, fixture,
     );
   }
   return r;
-}
-
-function alive(pid) {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const st = s.slice(s.lastIndexOf(')') + 2, s.lastIndexOf(')') + 3);
-    return st !== 'Z' && st !== 'X';
-  } catch {
-    return false;
-  }
 }

@@ -25,6 +25,7 @@ import { applyPlan, type Applied, type ReloadHost } from './reload.js';
 import { Orchestrator } from './orchestrate.js';
 import { Health } from './health.js';
 import { Timers } from './timers.js';
+import { UnixDgram } from '../os/unix-dgram.js';
 import { hostIssues, wrapCommand } from './privileges.js';
 import { transientSpec, type RunRequest } from './transient.js';
 import { applyNotify, describeReady, readinessFor } from './readiness.js';
@@ -157,6 +158,7 @@ export class Controller implements ControllerApi {
     this.events.emit({ service: null, type: 'controller-started', message: hello.firstBoot ? 'first boot' : 'reconnected to keeper' });
     this.say(`${hello.firstBoot ? 'started' : 'restarted'}; ${this.services.size} service(s), ${hello.table.length} process(es) adopted`);
     this.#bootStart = this.orchestrator.start(toStart.map((x) => x.name));
+    if (process.env.NOTIFY_SOCKET) void this.#bootStart.then((m) => this.#notifyManager(m));
     this.#store.save();
     process.on('SIGTERM', () => this.#exitQuietly());
   }
@@ -195,6 +197,17 @@ export class Controller implements ControllerApi {
   graphView(): GraphResult {
     const g = this.graph();
     return { text: toText(g), dot: toDot(g) };
+  }
+
+  /** Under systemd (Type=notify): READY=1 once the boot start settled, with a summary. */
+  #notifyManager(outcomes: Map<string, Outcome>): void {
+    const failed = [...outcomes].filter(([, o]) => !o.ok).map(([n]) => n);
+    const status = `${outcomes.size - failed.length} service(s) started${failed.length ? `; failed: ${failed.join(', ')}` : ''}`;
+    try {
+      UnixDgram.send(process.env.NOTIFY_SOCKET!, `READY=1\nSTATUS=${status}\nMAINPID=${this.#hello.keeperPid}\n`);
+    } catch (err) {
+      this.say(`cannot notify the service manager: ${(err as Error).message}`);
+    }
   }
 
   /** The dependency graph of the services defined now (rebuilt after any change of them). */

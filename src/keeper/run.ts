@@ -45,6 +45,10 @@ export async function runKeeper(o: RunKeeperOptions): Promise<number> {
     onLine: printer ? (l: LogLine) => printer(l) : undefined,
     say,
   });
+  if (process.env.NOTIFY_SOCKET || process.env.INVOCATION_ID) {
+    say(`started by systemd${process.env.NOTIFY_SOCKET ? ' (Type=notify: READY=1 follows once the services are up)' : ''}`);
+  }
+  if (process.pid === 1) say('running as PID 1: reaping orphans, SIGTERM/SIGINT stop everything in order');
   if (!keeper.subreaper) say('not a child subreaper (no koffi/prctl): orphans of services go to init');
 
   return new Promise<number>((resolve) => {

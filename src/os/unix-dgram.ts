@@ -50,6 +50,7 @@ interface Bindings {
   bind(fd: number, addr: Buffer, len: number): number;
   setsockopt(fd: number, level: number, name: number, val: Buffer, len: number): number;
   recvmsg(fd: number, msg: unknown, flags: number): number;
+  sendto(fd: number, buf: Buffer, len: number, flags: number, addr: Buffer, alen: number): number;
   close(fd: number): number;
   errno(): number;
   koffi: NonNullable<ReturnType<typeof ffi>>['koffi'];
@@ -69,6 +70,7 @@ function load(): Bindings | null {
       bind: lib.func('int bind(int, const void *, uint32_t)'),
       setsockopt: lib.func('int setsockopt(int, int, int, const void *, uint32_t)'),
       recvmsg: lib.func('int64_t recvmsg(int, void *, int)'),
+      sendto: lib.func('int64_t sendto(int, const void *, size_t, int, const void *, uint32_t)'),
       close: lib.func('int close(int)'),
       errno: () => koffi.errno(),
       koffi,
@@ -128,6 +130,22 @@ export class UnixDgram {
       throw err;
     }
     return fd;
+  }
+
+  /** Sends one datagram to the socket at `path` (an sd_notify client); throws on failure. */
+  static send(path: string, text: string): void {
+    const c = load();
+    if (!c) throw new Error('no FFI: cannot send a unix datagram');
+    // A leading '@' names an abstract socket (systemd may use one).
+    const addr = path.startsWith('@') ? abstractAddr(path.slice(1)) : sockaddrUn(path);
+    const fd = c.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw errnoError('socket', c.errno());
+    try {
+      const buf = Buffer.from(text);
+      if (c.sendto(fd, buf, buf.length, 0, addr, addr.length) < 0) throw errnoError('sendto', c.errno(), path);
+    } finally {
+      c.close(fd);
+    }
   }
 
   /** Reads one datagram; null when none is waiting. Throws on other errors. */
@@ -200,4 +218,13 @@ function sockaddrUn(path: string): Buffer {
   addr.writeUInt16LE(AF_UNIX, 0);
   p.copy(addr, 2);
   return addr;
+}
+
+/** sockaddr_un for an abstract name: family, a NUL, then the name (no trailing NUL). */
+function abstractAddr(name: string): Buffer {
+  const n = Buffer.from(name);
+  const b = Buffer.alloc(2 + 1 + n.length);
+  b.writeUInt16LE(AF_UNIX, 0);
+  n.copy(b, 3);
+  return b;
 }

@@ -1,0 +1,48 @@
+// "Until all ready": N services that each declare readiness on a notification fd and signal it
+// as soon as they run — kelpie `ready = { fd = 3 }` with `/bin/sh -c 'echo >&3; exec 3>&-;
+// exec sleep 1000000'`, s6 `notification-fd` 3 with the same three lines as its run script.
+// Timed from launching the supervisor (`kelpie up -d`, `s6-svscan DIR`) until its own view
+// shows every service ready: kelpie's /v1/status all `running` (kelpie counts a service with
+// declared readiness running only once it is ready), s6's supervise/status with the ready
+// flag. Then stop all (timed too, for the record).
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { alive, supervisorTree, until } from '../lib/proc.mjs';
+import { fmtMs } from '../lib/report.mjs';
+
+/** Systems with readiness notification that this workload compares. */
+export const READY_SYSTEMS = ['kelpie', 's6'];
+
+export async function readyAllRun(factory, sys, n, rep, o, ctxBase, { log, cleanup }) {
+  const mark = `${ctxBase.session}-${sys}-ready${n}-r${rep}`;
+  const dir = join(ctxBase.runs, `${sys}-ready${n}-r${rep}`);
+  mkdirSync(dir, { recursive: true });
+  const ctx = { root: ctxBase.root, scratch: o.scratch, env: { ...process.env, KELPIE_BENCH_MARK: mark } };
+  const a = factory(ctx);
+  const r = { workload: 'ready-all', system: sys, n, rep, ok: true };
+  const big = 120_000 + n * 200;
+  try {
+    await a.setup(n, dir, { ready: 'fd' });
+    const t0 = performance.now();
+    await a.start();
+    await a.waitAllRunning(big);
+    r.readyMs = performance.now() - t0;
+    const pids = [...(await a.servicePids()), ...supervisorTree(a.roots())];
+    const t1 = performance.now();
+    await a.stopAll();
+    await until(() => pids.every((x) => !alive(x)), { timeoutMs: big, everyMs: 5, what: 'every process to exit' });
+    r.stopMs = performance.now() - t1;
+    r.stopped = true;
+  } catch (err) {
+    r.ok = false;
+    r.error = String(err?.message ?? err).split('\n')[0];
+    log(`  ${sys} ready N=${n} rep ${rep + 1}: FAILED: ${r.error}`);
+  } finally {
+    await a.teardown?.().catch(() => {});
+    r.leftAfterStop = await cleanup(mark, sys, r.stopped);
+    if (!o.keep) rmSync(dir, { recursive: true, force: true });
+  }
+  if (r.ok) log(`  ${sys.padEnd(11)} N=${n} rep ${rep + 1}: all ready (fd) ${fmtMs(r.readyMs)}, stop ${fmtMs(r.stopMs)}`);
+  return r;
+}
