@@ -3,7 +3,10 @@
 // For each N, each repetition runs every installed system once, in an order rotated by one
 // per repetition (so no system always goes first or last), through the same workload:
 // cold start → memory → idle CPU → status query → crash→respawn → (kelpie) controller
-// takeover → stop all. Then the log-throughput workload, alternating the same way.
+// takeover → stop all. Then the log-throughput workload, alternating the same way. Then the
+// readiness workloads (bench/workloads/): kelpie's readiness detection latency and idle CPU
+// per mechanism; "until all ready" with notification-fd readiness, kelpie against s6; and a
+// dependency DAG with readiness against its critical path. `--only=` picks workloads.
 // Every process a run starts carries KELPIE_BENCH_MARK in its environment; after each run
 // and at the very end a sweep finds any such process left, reports it and kills it by PID.
 import { closeSync, mkdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -15,35 +18,51 @@ import { run } from './lib/exec.mjs';
 import { CPU_RESOLUTION_MS, alive, cpuMs, marked, memory, signalPid, sleep, stat, supervisorTree, until } from './lib/proc.mjs';
 import { LINE_BYTES, checkFiles, endsWithEnd, openGo, writeWriter } from './lib/logcheck.mjs';
 import { fmtMiB, fmtMs, median, percentile, renderReport } from './lib/report.mjs';
+import { MECHANISMS, findPython, readinessRun } from './workloads/readiness.mjs';
+import { READY_SYSTEMS, readyAllRun } from './workloads/ready-all.mjs';
+import { DAG_VARIANTS, dagRun } from './workloads/dag.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SYSTEMS = ['kelpie', 's6', 'runit', 'supervisord', 'pm2'];
+const WORKLOADS = ['services', 'log', 'ready-latency', 'ready-all', 'dag'];
 
+// readyTrials: readiness-latency trials per mechanism; readyIdleN: services per mechanism in
+// its idle-CPU window; readyN/readyReps: the "until all ready" workload; dag*: the DAG.
 const PROFILES = {
-  smoke: { ns: [100], reps: 1, idleS: 3, kills: 10, statusRuns: 3, logMiB: 10, logReps: 1 },
-  quick: { ns: [100], reps: 3, idleS: 10, kills: 15, statusRuns: 5, logMiB: 50, logReps: 3 },
-  full: { ns: [100, 1000], reps: 5, idleS: 30, kills: 50, statusRuns: 10, logMiB: 200, logReps: 5 },
+  smoke: { ns: [100], reps: 1, idleS: 3, kills: 10, statusRuns: 3, logMiB: 10, logReps: 1, readyTrials: 30, readyIdleN: 20, readyN: 100, readyReps: 1, dagN: 200, dagDepth: 10, dagDelayMs: 10, dagReps: 1 },
+  quick: { ns: [100], reps: 3, idleS: 10, kills: 15, statusRuns: 5, logMiB: 50, logReps: 3, readyTrials: 100, readyIdleN: 100, readyN: 100, readyReps: 3, dagN: 200, dagDepth: 10, dagDelayMs: 10, dagReps: 2 },
+  full: { ns: [100, 1000], reps: 5, idleS: 30, kills: 50, statusRuns: 10, logMiB: 200, logReps: 5, readyTrials: 300, readyIdleN: 100, readyN: 100, readyReps: 5, dagN: 1000, dagDepth: 10, dagDelayMs: 10, dagReps: 3 },
 };
 
 const USAGE = `usage: npm run bench [-- OPTIONS]
 
 profiles (default --quick):
-  --quick            N=100, 3 repetitions, idle 10 s, 15 kills/run, 50 MiB of log   (~5 min)
-  --full             N=100 and 1000, 5 repetitions, idle 30 s, 50 kills/run, 200 MiB (long)
-  --smoke            N=100, 1 repetition, idle 3 s, 10 kills, 10 MiB                (~1.5 min)
+  --quick            N=100, 3 repetitions, idle 10 s, 15 kills/run, 50 MiB of log;
+                     100 readiness trials per mechanism; DAG of 200 services   (~9 min)
+  --full             N=100 and 1000, 5 repetitions, idle 30 s, 50 kills/run, 200 MiB;
+                     300 readiness trials; DAG of 1000 services                (long)
+  --smoke            N=100, 1 repetition, idle 3 s, 10 kills, 10 MiB; 30 trials (~2.5 min)
+workloads (default: all of them):
+  --only=W,W         only these of ${WORKLOADS.join(', ')}
+  --no-services      skip the N-services workload     --no-log   skip the log workload
 overrides:
   --systems=a,b      only these (of ${SYSTEMS.join(', ')})
   --n=100,1000       service counts        --reps=K        repetitions
   --idle=SECONDS     idle-CPU window       --kills=K       crash→respawn samples per run
   --log-mib=M        log workload size     --log-reps=K    log repetitions
-  --no-services      skip the N-services workload     --no-log   skip the log workload
+  --trials=K         readiness-latency trials per mechanism
+  --mechanisms=a,b   readiness mechanisms (of ${MECHANISMS.join(', ')})
+  --ready-idle-n=M   services per mechanism during its idle-CPU window
+  --ready-n=N        services in "until all ready"   --ready-reps=K  its repetitions
+  --dag-n=N          DAG services   --dag-depth=D   its depth   --dag-delay=MS  ready delay
+  --dag-reps=K       DAG repetitions                --dag-variants=${DAG_VARIANTS.join(',')}
   --dir=PATH         scratch directory (default /tmp/kelpie-bench; all systems use it, so
                      every supervisor writes its state on the same filesystem)
   --keep             keep each run's directory       --no-build   use dist/ as it is
   --out=FILE         report (default bench/results/latest.md; JSON beside it)`;
 
 function parseArgs(argv) {
-  const o = { profile: 'quick', systems: SYSTEMS, scratch: '/tmp/kelpie-bench', keep: false, build: true, services: true, log: true, out: join(ROOT, 'bench/results/latest.md') };
+  const o = { profile: 'quick', systems: SYSTEMS, workloads: new Set(WORKLOADS), mechanisms: MECHANISMS, dagVariants: DAG_VARIANTS, scratch: '/tmp/kelpie-bench', keep: false, build: true, out: join(ROOT, 'bench/results/latest.md') };
   const over = {};
   for (const a of argv) {
     const [k, v] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -81,11 +100,50 @@ function parseArgs(argv) {
       case '--log-reps':
         over.logReps = num();
         break;
+      case '--only': {
+        const ws = (v ?? '').split(',').filter(Boolean);
+        for (const w of ws) if (!WORKLOADS.includes(w)) throw new Error(`--only: unknown workload ${w} (known: ${WORKLOADS.join(', ')})`);
+        if (ws.length === 0) throw new Error(`--only: expected workloads like ${WORKLOADS.join(',')}`);
+        o.workloads = new Set(ws);
+        break;
+      }
       case '--no-services':
-        o.services = false;
+        o.noServices = true;
         break;
       case '--no-log':
-        o.log = false;
+        o.noLog = true;
+        break;
+      case '--trials':
+        over.readyTrials = Math.round(num());
+        break;
+      case '--mechanisms':
+        o.mechanisms = (v ?? '').split(',').filter(Boolean);
+        for (const m of o.mechanisms) if (!MECHANISMS.includes(m)) throw new Error(`unknown mechanism ${m} (known: ${MECHANISMS.join(', ')})`);
+        break;
+      case '--ready-idle-n':
+        over.readyIdleN = Math.round(num());
+        break;
+      case '--ready-n':
+        over.readyN = Math.round(num());
+        break;
+      case '--ready-reps':
+        over.readyReps = Math.round(num());
+        break;
+      case '--dag-n':
+        over.dagN = Math.round(num());
+        break;
+      case '--dag-depth':
+        over.dagDepth = Math.round(num());
+        break;
+      case '--dag-delay':
+        over.dagDelayMs = num();
+        break;
+      case '--dag-reps':
+        over.dagReps = Math.round(num());
+        break;
+      case '--dag-variants':
+        o.dagVariants = (v ?? '').split(',').filter(Boolean);
+        for (const x of o.dagVariants) if (!DAG_VARIANTS.includes(x)) throw new Error(`unknown DAG variant ${x} (known: ${DAG_VARIANTS.join(', ')})`);
         break;
       case '--dir':
         o.scratch = resolve(v);
@@ -108,6 +166,10 @@ function parseArgs(argv) {
     }
   }
   o.p = { ...PROFILES[o.profile], ...over };
+  if (o.noServices) o.workloads.delete('services');
+  if (o.noLog) o.workloads.delete('log');
+  o.services = o.workloads.has('services');
+  o.log = o.workloads.has('log');
   return o;
 }
 
@@ -367,8 +429,9 @@ export async function main(argv) {
   log(`bench: ${o.profile} profile (${JSON.stringify(o.p)}); systems: ${o.systems.map((s) => `${s}${factories[s] ? '' : ` (${status[s]})`}`).join(', ')}`);
   log(`bench: ${mach.cpu}, ${mach.nproc} cores, ${mach.memGiB.toFixed(1)} GiB, Linux ${mach.kernel}, node ${mach.node}; scratch ${o.scratch} (${mach.scratchFs}); load ${mach.loadBefore.map((x) => x.toFixed(2)).join(' ')}`);
 
-  const results = { services: [], log: [], floor: [] };
-  const ctxBase = { session, runs };
+  const results = { services: [], log: [], floor: [], readyLatency: [], readyAll: [], dag: [] };
+  const ctxBase = { session, runs, root: ROOT };
+  const helpers = { log, cleanup };
   if (o.services) {
     for (const n of o.p.ns) {
       for (let rep = 0; rep < o.p.reps; rep++) {
@@ -385,6 +448,36 @@ export async function main(argv) {
       for (const s of rotate(active, rep)) results.log.push(await logRun(factories[s], s, rep, o, ctxBase));
     }
   }
+  const notes = {};
+  if (o.workloads.has('ready-latency')) {
+    if (!factories.kelpie) notes.readyLatency = 'kelpie not selected or not built';
+    else {
+      const python = await findPython();
+      if (!python) notes.readyLatency = 'python3 not found (the fixture is bench/fixtures/ready.py)';
+      else {
+        notes.python = python;
+        const fixture = join(ROOT, 'bench/fixtures/ready.py');
+        log(`readiness latency: ${o.p.readyTrials} trials per mechanism; idle CPU with ${o.p.readyIdleN} services each (${o.p.idleS} s)`);
+        for (const m of ['none', ...o.mechanisms]) results.readyLatency.push(await readinessRun(factories.kelpie, m, o, ctxBase, { ...helpers, python, fixture }));
+      }
+    }
+  }
+  if (o.workloads.has('ready-all')) {
+    const rs = active.filter((s) => READY_SYSTEMS.includes(s));
+    for (let rep = 0; rep < o.p.readyReps; rep++) {
+      log(`until all ready: N=${o.p.readyN}, notification-fd readiness, repetition ${rep + 1}/${o.p.readyReps}`);
+      for (const s of rotate(rs, rep)) results.readyAll.push(await readyAllRun(factories[s], s, o.p.readyN, rep, o, ctxBase, helpers));
+    }
+  }
+  if (o.workloads.has('dag')) {
+    if (!factories.kelpie) notes.dag = 'kelpie not selected or not built';
+    else {
+      for (let rep = 0; rep < o.p.dagReps; rep++) {
+        log(`DAG: ${o.p.dagN} services, depth ${o.p.dagDepth}, ready ${o.p.dagDelayMs} ms after start; repetition ${rep + 1}/${o.p.dagReps}`);
+        for (const v of rotate(o.dagVariants, rep)) results.dag.push(await dagRun(factories.kelpie, v, rep, o, ctxBase, helpers));
+      }
+    }
+  }
 
   const left = await sweep(session);
   const sweepNote = left.length ? `killed ${left.length} left-over process(es): ${listProcs(left)}` : 'nothing left';
@@ -399,6 +492,9 @@ export async function main(argv) {
     params: o.p,
     machine: mach,
     systems: o.systems,
+    workloads: [...o.workloads],
+    mechanisms: o.mechanisms,
+    notes,
     status,
     versions,
     results,
@@ -409,9 +505,9 @@ export async function main(argv) {
   process.stdout.write(`${report}\n`);
   mkdirSync(resolve(o.out, '..'), { recursive: true });
   writeFileSync(o.out, `${report}\n`);
-  writeFileSync(o.out.replace(/\.md$/, '') + '.json', JSON.stringify({ started, argv, profile: o.profile, params: o.p, machine: mach, status, versions, results }, null, 1));
+  writeFileSync(o.out.replace(/\.md$/, '') + '.json', JSON.stringify({ started, argv, profile: o.profile, params: o.p, workloads: [...o.workloads], notes, machine: mach, status, versions, results }, null, 1));
   log(`bench: final sweep: ${sweepNote}`);
   log(`bench: report written to ${o.out}`);
-  const failed = [...results.services, ...results.log].filter((r) => !r.ok).length;
+  const failed = [...results.services, ...results.log, ...results.readyLatency, ...results.readyAll, ...results.dag].filter((r) => !r.ok).length;
   return left.length || failed ? 1 : 0;
 }

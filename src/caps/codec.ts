@@ -2,7 +2,7 @@
 // Decoding is strict: only the exact text encode() would produce is accepted, so every changed
 // character is either refused here or makes the signature check fail. Reasons never quote
 // the token, its payload or its signature.
-import { parseCaveat, type Caveat } from './caveat.js';
+import { canonicalCaveat, parseCaveat, type Caveat } from './caveat.js';
 import { freeze, ID_RE, type Token } from './token.js';
 
 /** The version prefix of the text form. */
@@ -17,7 +17,8 @@ export type DecodeResult = { readonly ok: true; readonly token: Token } | { read
 
 /** The text form of `token`. It is a bearer secret: whoever holds it has its power. */
 export function encode(token: Token): string {
-  const payload = JSON.stringify({ id: token.id, caveats: token.caveats.map((c) => ({ ...c })) });
+  // The same text as JSON.stringify({ id, caveats }), with each caveat in its signed form.
+  const payload = `{"id":${JSON.stringify(token.id)},"caveats":[${token.caveats.map(canonicalCaveat).join(',')}]}`;
   return `${TOKEN_PREFIX}.${Buffer.from(payload, 'utf8').toString('base64url')}.${token.sig.toString('base64url')}`;
 }
 

@@ -25,6 +25,7 @@ import { applyPlan, type Applied, type ReloadHost } from './reload.js';
 import { Orchestrator } from './orchestrate.js';
 import { Health } from './health.js';
 import { Timers } from './timers.js';
+import { watchFiles } from './watch.js';
 import { UnixDgram } from '../os/unix-dgram.js';
 import { hostIssues, wrapCommand } from './privileges.js';
 import { transientSpec, type RunRequest } from './transient.js';
@@ -159,6 +160,7 @@ export class Controller implements ControllerApi {
     this.say(`${hello.firstBoot ? 'started' : 'restarted'}; ${this.services.size} service(s), ${hello.table.length} process(es) adopted`);
     this.#bootStart = this.orchestrator.start(toStart.map((x) => x.name));
     if (process.env.NOTIFY_SOCKET) void this.#bootStart.then((m) => this.#notifyManager(m));
+    if (process.env.KELPIE_WATCH === '1') this.#watch();
     this.#store.save();
     process.on('SIGTERM', () => this.#exitQuietly());
   }
@@ -197,6 +199,26 @@ export class Controller implements ControllerApi {
   graphView(): GraphResult {
     const g = this.graph();
     return { text: toText(g), dot: toDot(g) };
+  }
+
+  #unwatch: (() => void) | null = null;
+
+  /** up --watch: reload whenever a config file changes (a broken edit changes nothing). */
+  #watch(): void {
+    this.#unwatch?.();
+    this.#unwatch = watchFiles(this.#config.files, () => {
+      this.reload(false, []).then(
+        (r) => {
+          this.say(`config changed: reloaded (+${r.plan.added.length} -${r.plan.removed.length} ~${r.plan.changed.length})`);
+          this.#watch(); // includes may have changed
+        },
+        (err: unknown) => {
+          const e = err as KelpieError;
+          this.events.emit({ service: null, type: 'reload-failed', message: e.message });
+          this.say(`config changed but not applied: ${e.message}${Array.isArray(e.details) ? `\n${e.details.join('\n')}` : ''}`);
+        },
+      );
+    });
   }
 
   /** Under systemd (Type=notify): READY=1 once the boot start settled, with a summary. */
@@ -515,6 +537,7 @@ export class Controller implements ControllerApi {
 
   /** SIGTERM from the keeper: hand over (upgrade or shutdown); processes stay with the keeper. */
   #exitQuietly(): void {
+    this.#unwatch?.();
     this.health.stopAll();
     this.timers.stopAll();
     for (const s of this.services.values()) s.dispose();

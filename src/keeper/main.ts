@@ -15,6 +15,7 @@ const code = await runKeeper({
   home,
   config,
   foreground: false,
+  watch: process.env.KELPIE_WATCH === '1',
   version: VERSION,
   controllerEntry: fileURLToPath(new URL('./controller.js', import.meta.url)),
 });

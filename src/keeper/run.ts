@@ -14,6 +14,8 @@ export interface RunKeeperOptions {
   readonly controllerEntry: string;
   readonly version: string;
   readonly foreground: boolean;
+  /** Reload when the config files change. */
+  readonly watch?: boolean;
 }
 
 /** Resolves with the process exit code once kelpie has shut down. */
@@ -40,6 +42,7 @@ export async function runKeeper(o: RunKeeperOptions): Promise<number> {
       ...process.env,
       KELPIE_HOME: o.home,
       KELPIE_CONFIG: o.config,
+      ...(o.watch ? { KELPIE_WATCH: '1' } : {}),
       KELPIE_KEEPER_PID: String(process.pid),
     },
     onLine: printer ? (l: LogLine) => printer(l) : undefined,

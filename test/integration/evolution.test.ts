@@ -256,3 +256,36 @@ start_limit = { burst = 1000 }
     await p.cleanup();
   }
 });
+
+test('up --watch reloads when the config file changes, and ignores a broken edit', async () => {
+  const p = new Project(two());
+  try {
+    assert.equal((await p.kelpie(['up', '-d', '--watch'])).code, 0);
+    const keep = await p.pid('keep');
+    p.write('kelpie.toml', two() + `\n[services.late]\ncommand = ${fixture('forever')}\n`);
+    await p.untilState('late', 'running');
+    // The broken edit is reported (event and daemon log) and changes nothing.
+    const failed = new Promise<string>((resolve) => {
+      const ac = new AbortController();
+      const t = setTimeout(() => ac.abort(), 10_000);
+      let msg = '';
+      void p.client.events((e) => {
+        if (e.type === 'reload-failed') {
+          msg = e.message ?? '';
+          ac.abort();
+        }
+      }, ac.signal, 0).then(() => {
+        clearTimeout(t);
+        resolve(msg);
+      });
+    });
+    p.write('kelpie.toml', two('restart = "sometimes"'));
+    assert.match(await failed, /invalid config/);
+    assert.match(p.daemonLog(), /config changed but not applied/);
+    const st = await p.status();
+    assert.equal(st.services.find((s) => s.name === 'late')?.state, 'running');
+    assert.equal(await p.pid('keep'), keep);
+  } finally {
+    await p.cleanup();
+  }
+});

@@ -29,10 +29,10 @@ const dist = (name: string): string => fileURLToPath(new URL(`./${name}`, import
 
 export const up: Command = {
   name: 'up',
-  summary: 'start kelpie and the autostart services (foreground; -d to detach)',
+  summary: 'start kelpie and the autostart services (foreground; -d to detach; --watch reloads on config changes)',
   usage: '',
   args: [0, 0],
-  options: { detach: { type: 'boolean', short: 'd' }, timeout: { type: 'string' } },
+  options: { detach: { type: 'boolean', short: 'd' }, timeout: { type: 'string' }, watch: { type: 'boolean' } },
   async run(ctx) {
     const config = loadOrThrow(ctx.where.config);
     const paths = homePaths(ctx.where.home);
@@ -43,14 +43,14 @@ export const up: Command = {
     if (!ctx.values.detach) {
       const { runKeeper } = await import('../../keeper/run.js');
       process.title = 'kelpie-keeper';
-      return runKeeper({ home: ctx.where.home, config: config.file, foreground: true, version: VERSION, controllerEntry: dist('controller.js') });
+      return runKeeper({ home: ctx.where.home, config: config.file, foreground: true, watch: ctx.values.watch === true, version: VERSION, controllerEntry: dist('controller.js') });
     }
     mkdirSync(ctx.where.home, { recursive: true, mode: 0o700 });
     const log = openSync(paths.daemonLog, 'a');
     const child = spawn(process.execPath, [dist('keeper.js')], {
       detached: true,
       stdio: ['ignore', log, log],
-      env: { ...process.env, KELPIE_HOME: ctx.where.home, KELPIE_CONFIG: config.file },
+      env: { ...process.env, KELPIE_HOME: ctx.where.home, KELPIE_CONFIG: config.file, ...(ctx.values.watch ? { KELPIE_WATCH: '1' } : {}) },
     });
     let died: string | null = null;
     child.once('exit', (code, sig) => (died = sig ?? `code ${code}`));
