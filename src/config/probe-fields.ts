@@ -124,6 +124,12 @@ export const readinessFields: Fields = {
     prop: 'readyTimeout',
     doc: 'Not ready within this long after the spawn: the start failed, and the restart policy applies.',
   },
+  pid_file: {
+    kind: { k: 'string' },
+    prop: 'pidFile',
+    forbiddenWhen: { key: 'kind', values: ['target', 'timer', 'oneshot'], hint: 'pid_file is for a long-running daemon that forks into the background' },
+    doc: 'For a traditional daemon that forks into the background: the file (relative to this file) where it writes its pid. The launched process may exit; the process named in the file, once it appears holding a live pid, becomes the main process and the service is ready. A stale file is removed before each spawn.',
+  },
   sockets: {
     kind: { k: 'paths' },
     forbiddenWhen: { key: 'kind', values: ['target', 'timer'], hint: 'sockets belong to a long-running service' },

@@ -43,6 +43,7 @@ interface Checked {
   readyTimeout: number;
   watchdog?: number;
   sockets?: Located[];
+  pidFile?: string;
   user?: string;
   group?: string;
   umask?: string;
@@ -94,6 +95,7 @@ export function buildService(entry: MapEntry, origin: Origin, globalLog: LogSpec
     readyTimeout: c.readyTimeout,
     watchdog: c.watchdog ?? null,
     sockets: (c.sockets ?? []).map((l) => resolve(origin.dir, l.value)),
+    pidFile: c.pidFile !== undefined ? resolve(origin.dir, c.pidFile) : null,
     privileges: {
       user: c.user ?? null,
       group: c.group ?? null,

@@ -152,6 +152,8 @@ export interface ServiceSpec {
   readonly readyTimeout: Millis;
   /** Who the process runs as and with what limits (all optional). */
   readonly privileges: PrivilegeSpec;
+  /** A forking daemon's pid file (absolute); the pid in it becomes the main process. */
+  readonly pidFile: string | null;
   /** Unix sockets the service listens on (absolute); stale ones are removed before spawn. */
   readonly sockets: readonly string[];
   /** sd_notify watchdog interval: WATCHDOG=1 must come at least this often once ready. */

@@ -2,7 +2,7 @@
 // persists what it must remember, and serves the API. It can die at any moment; the keeper
 // holds the processes and a new controller reconciles with them.
 import type { Server } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { listen } from '../api/server.js';
 import type { Action, ControllerApi } from '../api/routes.js';
 import type { Config, ServiceSpec } from '../config/types.js';
@@ -12,7 +12,7 @@ import type { GraphResult, ReloadResult, ActionOutcome, KelpieEvent, LogEntry, S
 import { KelpieError } from '../protocol/errors.js';
 import { BUILD, VERSION } from '../protocol/version.js';
 import { homePaths, type HomePaths } from '../protocol/home.js';
-import { KEEPER_PROTOCOL, type FromKeeper } from '../protocol/keeper.js';
+import { KEEPER_PROTOCOL, type FromKeeper, type SpawnRequest } from '../protocol/keeper.js';
 import { Service, type Outcome } from '../service/service.js';
 import type { PersistedService } from '../state/encode.js';
 import { readState, StateStore } from '../state/store.js';
@@ -24,12 +24,13 @@ import { reconcile, restore } from './reconcile.js';
 import { applyPlan, type Applied, type ReloadHost } from './reload.js';
 import { Orchestrator } from './orchestrate.js';
 import { Health } from './health.js';
+import { PidFiles } from './pidfile.js';
 import { Timers } from './timers.js';
 import { watchFiles } from './watch.js';
 import { UnixDgram } from '../os/unix-dgram.js';
 import { hostIssues, wrapCommand } from './privileges.js';
 import { transientSpec, type RunRequest } from './transient.js';
-import { applyNotify, describeReady, readinessFor } from './readiness.js';
+import { applyNotify, describeReady, readinessFor, removeStaleSockets } from './readiness.js';
 import { DepGraph, toDot, toText } from '../graph/index.js';
 import { diffServices } from '../config/diff.js';
 
@@ -47,6 +48,7 @@ export class Controller implements ControllerApi {
   readonly keeper: KeeperClient;
   readonly startedAt = new Date().toISOString();
   readonly health = new Health();
+  readonly pidFiles = new PidFiles((svc, pid) => this.keeper.request({ t: 'adopt', service: svc.name, pid, req: this.#spawnRequest(svc.spec) }));
   readonly timers = new Timers((svc, message) => this.events.emit({ service: svc.name, type: 'note', message }));
   readonly orchestrator = new Orchestrator({
     get: (n) => this.services.get(n),
@@ -168,16 +170,10 @@ export class Controller implements ControllerApi {
   #makeService(spec: ServiceSpec): Service {
     const svc = new Service(spec, {
       spawn: (s) => {
-        const r = readinessFor(this.paths.home, s);
-        return this.keeper.spawn({
-          service: s.name,
-          argv: wrapCommand(s),
-          cwd: s.cwd,
-          env: { ...serviceEnv(s), ...r.env },
-          log: s.log,
-          readiness: r.readiness,
-          stop: { signal: s.stop.signal, timeoutMs: s.stop.timeout },
-        });
+        // Leftovers of an earlier run would look like this run's readiness.
+        removeStaleSockets(s.sockets);
+        if (s.pidFile) rmSync(s.pidFile, { force: true });
+        return this.keeper.spawn(this.#spawnRequest(s));
       },
       signal: (pid, signal) => this.keeper.signal(pid, signal),
       changed: (sv, reason) => {
@@ -185,11 +181,13 @@ export class Controller implements ControllerApi {
         this.#store.save();
         if (sv.state === 'running') this.#dependencyRestarted(sv);
         this.health.changed(sv);
+        this.pidFiles.changed(sv);
         this.timers.changed(sv);
         if (this.transient.size) queueMicrotask(() => this.#forgetIfTransient(sv));
       },
       note: (sv, message) => this.events.emit({ service: sv.name, type: 'note', message }),
     });
+    svc.onLauncherDone = () => void this.pidFiles.check(svc);
     this.services.set(spec.name, svc);
     this.#seenRestarts.set(spec.name, svc.restarts);
     this.#graph = null;
@@ -248,6 +246,20 @@ export class Controller implements ControllerApi {
     if (dependents.length === 0) return;
     this.events.emit({ service: svc.name, type: 'note', message: `restarted; restarting ${dependents.join(', ')} (on_dependency_restart)` });
     void this.orchestrator.restart(dependents);
+  }
+
+  #spawnRequest(s: ServiceSpec): SpawnRequest {
+    const r = readinessFor(this.paths.home, s);
+    return {
+      service: s.name,
+      argv: wrapCommand(s),
+      cwd: s.cwd,
+      env: { ...serviceEnv(s), ...r.env },
+      log: s.log,
+      readiness: r.readiness,
+      ...(s.pidFile ? { daemonizes: true } : {}),
+      stop: { signal: s.stop.signal, timeoutMs: s.stop.timeout },
+    };
   }
 
   #snapshot(): { services: Record<string, PersistedService>; registered: Record<string, ServiceSpec>; transient: Record<string, ServiceSpec> } {
@@ -538,6 +550,7 @@ export class Controller implements ControllerApi {
   /** SIGTERM from the keeper: hand over (upgrade or shutdown); processes stay with the keeper. */
   #exitQuietly(): void {
     this.#unwatch?.();
+    this.pidFiles.stopAll();
     this.health.stopAll();
     this.timers.stopAll();
     for (const s of this.services.values()) s.dispose();

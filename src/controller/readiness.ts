@@ -22,7 +22,6 @@ function notifyPath(home: string, service: string): string {
 
 /** Readiness channels and environment for one spawn of `spec`. */
 export function readinessFor(home: string, spec: ServiceSpec): { readiness: NonNullable<SpawnRequest['readiness']>; env: Record<string, string> } {
-  removeStaleSockets(spec.sockets);
   const base = channelsFor(home, spec);
   if (spec.watchdog === null) return base;
   // The watchdog speaks sd_notify: the service needs a notify socket even without notify readiness.
@@ -56,7 +55,7 @@ function channelsFor(home: string, spec: ServiceSpec): { readiness: NonNullable<
 }
 
 /** Removes socket files left by a previous run; anything that is not a socket is left alone. */
-function removeStaleSockets(paths: readonly string[]): void {
+export function removeStaleSockets(paths: readonly string[]): void {
   for (const p of paths) {
     try {
       if (lstatSync(p).isSocket()) unlinkSync(p);

@@ -55,6 +55,7 @@ export function transientSpec(name: string, r: RunRequest, log: LogSpec): Servic
     readyTimeout: 30_000,
     watchdog: null,
     sockets: [],
+    pidFile: null,
     privileges: { user: null, group: null, umask: null, nice: null, clearEnv: false, rlimits: {} },
     liveness: null,
     startup: null,

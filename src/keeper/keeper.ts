@@ -2,6 +2,7 @@
 // controller running. It holds no policy: it does what the controller asks, and on its own
 // only what keeps processes from being lost.
 import { mkdirSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { groupMembers, readStat } from '../os/proc.js';
 import { reapOrphans, trackChildren } from '../os/reap.js';
@@ -95,6 +96,9 @@ export class Keeper {
           this.#following = msg.on;
           reply(true);
           return;
+        case 'adopt':
+          reply(true, this.adopt(msg.service, msg.pid, msg.req));
+          return;
         case 'replace-controller':
           reply(true);
           this.link.replace();
@@ -159,8 +163,11 @@ export class Keeper {
   #onExit(pid: number, code: number | null, signal: NodeJS.Signals | null): void {
     const owned = this.table.remove(pid);
     if (!owned) return;
-    // A service's process group ends with its leader: nothing it started may outlive it.
-    const leftoversKilled = killLeftovers(pid, (g) => groupMembers(g).length);
+    this.#gone.get(pid)?.forEach((f) => f());
+    this.#gone.delete(pid);
+    // A service's process group ends with its leader: nothing it started may outlive it. A
+    // launcher that forked a daemon is the exception: the daemon is what it started.
+    const leftoversKilled = owned.req.daemonizes ? 0 : killLeftovers(pid, (g) => groupMembers(g).length);
     const ev: ExitEvent = { service: owned.entry.service, pid, code, signal, at: new Date().toISOString(), leftoversKilled };
     this.link.sendExit(ev);
     if (this.table.size === 0) this.exitWaiters.splice(0).forEach((f) => f());
@@ -174,7 +181,13 @@ export class Keeper {
     this.#reapQueued = true;
     setImmediate(() => {
       this.#reapQueued = false;
-      reapOrphans();
+      // Adopted daemons are reaped here: their wait status is their exit.
+      for (const r of reapOrphans()) {
+        if (!this.table.get(r.pid)) continue;
+        const sig = r.status & 0x7f;
+        const name = sig ? (Object.entries(constants.signals).find(([, n]) => n === sig)?.[0] as NodeJS.Signals | undefined) ?? null : null;
+        this.#onExit(r.pid, sig ? null : (r.status >> 8) & 0xff, name);
+      }
     });
   }
 
@@ -185,13 +198,14 @@ export class Keeper {
       all.map(
         (o) =>
           new Promise<void>((resolve) => {
-            if (o.child.exitCode !== null || o.child.signalCode !== null) return resolve();
-            const t = setTimeout(() => signalGroup(this.table, o.entry.pid, 'SIGKILL'), o.req.stop.timeoutMs);
-            o.child.once('exit', () => {
+            const pid = o.entry.pid;
+            if (!this.table.get(pid)) return resolve();
+            const t = setTimeout(() => signalGroup(this.table, pid, 'SIGKILL'), o.req.stop.timeoutMs);
+            this.#whenGone(pid, () => {
               clearTimeout(t);
               resolve();
             });
-            if (signalGroup(this.table, o.entry.pid, o.req.stop.signal) !== null) {
+            if (signalGroup(this.table, pid, o.req.stop.signal) !== null) {
               clearTimeout(t);
               resolve();
             }
@@ -199,6 +213,23 @@ export class Keeper {
       ),
     );
     await this.drained();
+  }
+
+  readonly #gone = new Map<number, Array<() => void>>();
+
+  #whenGone(pid: number, f: () => void): void {
+    this.#gone.set(pid, [...(this.#gone.get(pid) ?? []), f]);
+  }
+
+  /** Takes a daemon a service forked (now our child by re-parenting) as its process. */
+  adopt(service: string, pid: number, req: SpawnRequest): { pid: number; startTime: number; spawnedAt: string } {
+    if (!Number.isInteger(pid) || pid <= 1) throw new Error(`not a valid pid: ${String(pid)}`);
+    const st = readStat(pid);
+    if (!st || st.state === 'Z') throw new Error(`pid ${pid} is not running`);
+    if (st.ppid !== process.pid) throw new Error(`pid ${pid} is not a child of the keeper (its parent is ${st.ppid}); only a daemon re-parented to kelpie can be supervised`);
+    const spawnedAt = new Date().toISOString();
+    this.table.add({ entry: { service, pid, startTime: st.startTime, spawnedAt }, child: null, req });
+    return { pid, startTime: st.startTime, spawnedAt };
   }
 
   /** Resolves once every pipe seen so far reached EOF (bounded: a leaked fd must not hang us). */

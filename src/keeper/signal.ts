@@ -12,8 +12,11 @@ export function signalGroup(table: ProcessTable, pid: unknown, signal: string): 
   if (!owned) return `pid ${pid} is not a process kelpie owns`;
   const st = readStat(pid);
   if (st && st.startTime !== owned.entry.startTime) return `pid ${pid} was reused by another process`;
+  // The process group the process is in now (an adopted daemon may lead its own, or not).
+  const pgid = st && st.pgrp > 1 ? st.pgrp : pid;
+  if (pgid === readStat(process.pid)?.pgrp) return `refusing to signal kelpie's own process group ${pgid}`;
   try {
-    process.kill(-pid, signal === '0' ? 0 : (signal as NodeJS.Signals));
+    process.kill(-pgid, signal === '0' ? 0 : (signal as NodeJS.Signals));
     return null;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ESRCH' ? null : String(err);

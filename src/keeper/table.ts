@@ -7,7 +7,8 @@ import type { ProcessEntry, SpawnRequest } from '../protocol/keeper.js';
 /** A live process and what the keeper needs to manage it. */
 export interface Owned {
   readonly entry: ProcessEntry;
-  readonly child: ChildProcess;
+  /** Null for an adopted daemon (re-parented to the keeper, reaped by the orphan reaper). */
+  readonly child: ChildProcess | null;
   readonly req: SpawnRequest;
 }
 

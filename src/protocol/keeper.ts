@@ -22,6 +22,8 @@ export interface SpawnRequest {
     /** Ready at the first output line matching this regex. */
     readonly log?: string;
   };
+  /** The process forks a daemon and exits: do not kill what it leaves in its group. */
+  readonly daemonizes?: boolean;
   /** Used only if the keeper must stop the service itself (no controller at shutdown). */
   readonly stop: { readonly signal: string; readonly timeoutMs: number };
 }
@@ -62,7 +64,9 @@ export type ToKeeper =
   | { readonly t: 'log-limits'; readonly id: number; readonly service: string; readonly maxBytes: number; readonly keep: number }
   | { readonly t: 'follow'; readonly id: number; readonly on: boolean }
   | { readonly t: 'ready-for-shutdown'; readonly id: number }
-  | { readonly t: 'replace-controller'; readonly id: number };
+  | { readonly t: 'replace-controller'; readonly id: number }
+  /** Take `pid` (a daemon forked by a service, re-parented to the keeper) as the service's process. */
+  | { readonly t: 'adopt'; readonly id: number; readonly service: string; readonly pid: number; readonly req: SpawnRequest };
 
 /** Keeper → controller. */
 export type FromKeeper =

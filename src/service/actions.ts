@@ -33,6 +33,8 @@ export interface Svc {
   armStopTimer(): void;
   clearStopTimer(): void;
   recordExit(ev: ExitEvent, requested: boolean): ExitInfo;
+  /** A pid_file service's launcher exited successfully; the daemon is awaited. */
+  launcherDone(): void;
   refuse(message: string): void;
   note(message: string): void;
 }
@@ -99,6 +101,12 @@ export const spawnFailed: Handler = (s, ev) => {
 
 export const failStart: Handler = (s, ev) => {
   if (ev.type !== 'not-ready') return;
+  if (s.pid === null) {
+    // Nothing left to kill (a pid_file launcher that exited, no daemon adopted).
+    if (s.spec.restart === 'never') s.go('failed', ev.why);
+    else restartOrFail(s, ev.why, true);
+    return;
+  }
   s.failure = ev.why;
   s.note(`${ev.why}: killing its process group`);
   s.forced = true;
@@ -163,6 +171,13 @@ export const exitedOnRequest: Handler = (s, ev) => {
 
 export const exitedUnrequested: Handler = (s, ev) => {
   if (ev.type !== 'exit' || ev.exit.pid !== s.pid) return;
+  // A pid_file launcher is meant to exit once it has forked the daemon.
+  if (s.state === 'starting' && s.spec.pidFile !== null && ev.exit.code === 0 && ev.exit.signal === null) {
+    s.recordExit(ev.exit, false);
+    s.note('launcher exited; waiting for the daemon in the pid file');
+    s.launcherDone();
+    return;
+  }
   s.clearStopTimer();
   const failure = s.failure;
   s.failure = null;

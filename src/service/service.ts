@@ -192,7 +192,7 @@ export class Service implements Svc {
     // With no mechanism declared a service is ready once spawned; otherwise it has
     // ready_timeout to say so. A one-shot stays starting until it exits.
     if (this.state !== 'starting' || this.spec.kind === 'oneshot') return;
-    if (this.spec.ready.kind === 'none' && this.spec.sockets.length === 0) {
+    if (this.spec.ready.kind === 'none' && this.spec.sockets.length === 0 && this.spec.pidFile === null) {
       this.dispatch({ type: 'ready' });
       return;
     }
@@ -201,6 +201,24 @@ export class Service implements Svc {
       this.#readyTimer = null;
       this.dispatch({ type: 'not-ready', why: `not ready within ${this.spec.readyTimeout} ms` });
     }, this.spec.readyTimeout);
+  }
+
+  /** Hook: the launcher of a pid_file service exited successfully (the daemon may be adoptable now). */
+  onLauncherDone: (() => void) | null = null;
+
+  launcherDone(): void {
+    this.pid = null;
+    this.onLauncherDone?.();
+  }
+
+  /** The daemon named in the pid file is now the main process: it is ready. */
+  adoptDaemon(pid: number, startTime: number, spawnedAt: string): void {
+    if (this.state !== 'starting') return;
+    this.pid = pid;
+    this.startTime = startTime;
+    this.spawnedAt = spawnedAt;
+    this.note(`daemon ${pid} from ${this.spec.pidFile} is now the main process`);
+    this.dispatch({ type: 'ready' });
   }
 
   /** A readiness report for process `pid` (stale reports from an old process are ignored). */

@@ -31,6 +31,7 @@ test('a minimal service gets every default', () => {
     readyTimeout: 30_000,
     watchdog: null,
     sockets: [],
+    pidFile: null,
     privileges: { user: null, group: null, umask: null, nice: null, clearEnv: false, rlimits: {} },
     liveness: null,
     startup: null,

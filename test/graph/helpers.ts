@@ -38,6 +38,7 @@ export function spec(name: string, d: Deps = {}): ServiceSpec {
     timer: null,
     watchdog: null,
     sockets: [],
+    pidFile: null,
     privileges: { user: null, group: null, umask: null, nice: null, clearEnv: false, rlimits: {} },
     source: { file: '/kelpie.toml', line: 1 },
   };

@@ -247,3 +247,36 @@ sockets = ["a.sock", "b.sock"]
     await p.cleanup();
   }
 });
+
+test('pid_file: a forking daemon (redis --daemonize yes) is adopted as the main process and stopped', async () => {
+  const port = await freePort();
+  const p = new Project(`
+[services.redis]
+command = ["redis-server", "--port", "${port}", "--bind", "127.0.0.1", "--daemonize", "yes", "--pidfile", "redis.pid", "--save", "", "--appendonly", "no", "--dir", ".", "--logfile", ""]
+pid_file = "redis.pid"
+ready_timeout = "10s"
+`);
+  try {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(`${p.dir}/redis.pid`, '1\n'); // stale: must be removed before spawn
+    const r = await p.kelpie(['up', '-d']);
+    assert.equal(r.code, 0, r.stderr + p.daemonLog());
+    const d = await p.client.service('redis');
+    assert.equal(d.state, 'running');
+    const { readFileSync } = await import('node:fs');
+    const pid = Number(readFileSync(`${p.dir}/redis.pid`, 'utf8'));
+    assert.equal(d.pid, pid);
+    assert.equal(d.exits[0]?.code, 0); // the launcher
+    const st = await p.status();
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    assert.equal(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]), st.daemon.keeper_pid, 're-parented to the keeper');
+    // kill -9 of the daemon: respawned through its launcher, adopted again.
+    process.kill(pid, 'SIGKILL');
+    await p.until((s) => s.services[0]!.state === 'running' && s.services[0]!.pid !== pid && s.services[0]!.pid !== null, 'a new daemon');
+    const stop = await p.kelpie(['stop', 'redis']);
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.equal((await p.client.service('redis')).exits[0]?.requested, true);
+  } finally {
+    await p.cleanup();
+  }
+});
