@@ -97,7 +97,11 @@ export default function kelpie(ctx) {
 
     async start() {
       const r = await cli(['up', '-d'], { timeoutMs: 600_000 });
-      if (r.code !== 0) throw new Error(`kelpie up -d exited ${r.code}: ${r.stderr || r.stdout}`);
+      if (r.code !== 0) {
+        // stderr carries the progress lines; the verdicts are on stdout
+        const failed = r.stdout.split('\n').filter((l) => l.includes('FAILED'));
+        throw new Error(`kelpie up -d exited ${r.code}: ${failed.length ? `${failed.length} failed: ${failed.slice(0, 3).join(' / ').trim()}` : (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' / ')}`);
+      }
     },
     async waitAllRunning(timeoutMs) {
       await until(

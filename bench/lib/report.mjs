@@ -87,7 +87,14 @@ export function renderReport(d) {
   out.push(`- Scratch directory ${m.scratch} (${m.scratchFs}): every system keeps its state and logs there, on the same filesystem.`);
   out.push(`- kelpie: ${d.versions.kelpie ?? '?'}${m.kelpieGit ? ` at ${m.kelpieGit}` : ''}, ${d.buildNote}.`);
   out.push(`- Incumbents: ${d.systems.filter((s) => s !== 'kelpie').map((s) => (d.status[s] === 'ok' ? d.versions[s] : `${s}: ${d.status[s]}`)).join('; ') || 'none selected'}.`);
+  if (d.workloads) out.push(`- Workloads run: ${d.workloads.join(', ')}.`);
   out.push(`- Parameters: ${p.reps} repetition(s) per N, systems alternating (order rotated each repetition); idle window ${p.idleS} s; ${p.kills} kills per run; status query ${p.statusRuns}× per run; log workload ${p.logMiB} MiB × ${p.logReps}.`);
+  if (p.readyTrials !== undefined) {
+    out.push(
+      `- Readiness: ${p.readyTrials} latency trials per mechanism, ${p.readyIdleN} services per mechanism in its idle window; until all ready N=${p.readyN} × ${p.readyReps}; ` +
+        `DAG ${p.dagN} services, depth ${p.dagDepth}, ready ${p.dagDelayMs} ms after start, × ${p.dagReps}.`,
+    );
+  }
   out.push('');
 
   const floor = median(d.results.floor);
@@ -165,6 +172,129 @@ export function renderReport(d) {
     if (d.status.pm2 === 'ok') out.push('pm2 has no size-based rotation of its own (the pm2-logrotate module checks on a 30 s timer), so its log is one file.');
     out.push('');
   }
+  renderReadiness(d, out);
   out.push(`Final sweep for processes started by this run: ${d.sweepNote}.`);
   return out.join('\n');
+}
+
+const GOAL_READY_P99_MS = 5;
+const GOAL_DAG_RATIO = 1.2;
+const stats = (xs) => ({ p50: percentile(xs, 50), p99: percentile(xs, 99), max: xs.length ? Math.max(...xs) : NaN, n: xs.length });
+
+/** The readiness workloads: detection latency and idle CPU, until all ready, the DAG. */
+function renderReadiness(d, out) {
+  const p = d.params;
+  const rl = d.results.readyLatency ?? [];
+  if (rl.length || d.notes?.readyLatency) {
+    out.push(`## Readiness detection latency (kelpie): service signals → \`running\` seen on /v1/events`);
+    out.push('');
+    if (d.notes?.readyLatency) out.push(`Not run: ${d.notes.readyLatency}.`);
+    const rows = rl.map((r) => {
+      if (!r.ok) return [r.mechanism, `failed: ${r.error}`, '', '', '', '', '', '', ''];
+      const idle = `${Math.round(r.idleCpuMs)} ms`;
+      if (r.mechanism === 'none') return ['none (no readiness)', '—', '', '', '', '', '', idle, ''];
+      const w = stats(r.trials.map((t) => t.wall));
+      const c = stats(r.trials.map((t) => t.ctl));
+      const g = stats(r.trials.map((t) => t.trig));
+      return [r.mechanism, String(w.n), fmtMs(w.p50), fmtMs(w.p99), fmtMs(w.max), `${fmtMs(c.p50)} / ${fmtMs(c.p99)}`, `${fmtMs(g.p50)} / ${fmtMs(g.p99)}`, idle, w.p99 < GOAL_READY_P99_MS ? 'yes' : 'no'];
+    });
+    if (rows.length) {
+      out.push(table(['mechanism', 'trials', 'p50', 'p99', 'max', 'to controller stamp p50 / p99', 'trigger → running p50 / p99', `idle CPU / ${p.idleS} s (${p.readyIdleN} services)`, `p99 < ${GOAL_READY_P99_MS} ms`], rows));
+      out.push('');
+      const all = rl.filter((r) => r.ok).flatMap((r) => r.trials);
+      const skew = all.length ? Math.max(...all.map((t) => Math.abs(t.wall - t.mono))) : NaN;
+      const send = stats(all.map((t) => t.send));
+      out.push(
+        `p50/p99/max: from the fixture's CLOCK_REALTIME stamp, taken right before it sends READY=1 / writes the newline / creates the file, to the arrival of the \`running\` event at this benchmark, on its recalibrated wall clock. ` +
+          `The same on CLOCK_MONOTONIC differs by at most ${Number.isFinite(skew) ? `${(skew * 1000).toFixed(0)} µs` : '—'}. ` +
+          `"To controller stamp" uses the event's \`at\` (ms, truncated: low by up to 1 ms). "Trigger → running" is one clock, from this benchmark's write into the fixture's FIFO (includes the fixture waking up). ` +
+          `The fixture's own signalling took p50 ${(send.p50 * 1000).toFixed(0)} µs, max ${(send.max * 1000).toFixed(0)} µs. Each trial restarts the probe service and triggers it 20–50 ms after it blocks on its FIFO. ` +
+          `Idle CPU: keeper + controller over ${p.idleS} s with ${p.readyIdleN} ready services using the mechanism (the trial service not yet started), in ${d.cpuResolutionMs} ms ticks.`,
+      );
+      if (d.notes?.python) out.push(`Fixture: \`${d.notes.python} -S bench/fixtures/ready.py\`.`);
+      const left = rl.reduce((s, r) => s + (r.leftAfterStop ?? 0), 0);
+      if (left) out.push(`Processes still alive after "stop all" (killed by the sweep): ${left}.`);
+      out.push('');
+    }
+  }
+
+  const ra = d.results.readyAll ?? [];
+  if (ra.length) {
+    const sys = [...new Set(ra.map((r) => r.system))];
+    const agg = Object.fromEntries(
+      sys.map((s) => {
+        const runs = ra.filter((r) => r.system === s);
+        const ok = runs.filter((r) => r.ok);
+        return [s, { ok: ok.length, runs: runs.length, ready: median(ok.map((r) => r.readyMs)), all: ok.map((r) => r.readyMs), stop: median(ok.map((r) => r.stopMs)), err: runs.find((r) => !r.ok)?.error, left: runs.reduce((a, r) => a + (r.leftAfterStop ?? 0), 0) }];
+      }),
+    );
+    const k = agg.kelpie?.ok ? agg.kelpie : null;
+    const cold = median(d.results.services.filter((r) => r.ok && r.system === 'kelpie' && r.n === p.readyN).map((r) => r.coldMs));
+    out.push(`## Until all ready: N = ${p.readyN} services with notification-fd readiness`);
+    out.push('');
+    out.push(
+      table(
+        ['system', 'readiness', 'launch → all ready', 'runs (each)', 'stop all'],
+        sys.map((s) => {
+          const a = agg[s];
+          if (!a.ok) return [s, '', `failed: ${a.err}`, '', ''];
+          const how = s === 'kelpie' ? '`ready = { fd = 3 }`' : '`notification-fd` 3';
+          return [s, how, `${fmtMs(a.ready)}${s !== 'kelpie' && k ? ratio(a.ready, k.ready) : ''}`, a.all.map(fmtMs).join(', '), fmtMs(a.stop)];
+        }),
+      ),
+    );
+    out.push('');
+    out.push(
+      `Medians of ${p.readyReps} run(s), systems alternating. Each service is \`/bin/sh\` writing a newline to fd 3, closing it and exec'ing \`sleep\`; timed from launching the supervisor until its own view shows every service ready.` +
+        (Number.isFinite(cold) ? ` For comparison, kelpie's cold start of ${p.readyN} \`sleep\` services with no readiness declared, in this run: ${fmtMs(cold)}.` : ''),
+    );
+    const left = sys.filter((s) => agg[s].left).map((s) => `${s}: ${agg[s].left}`);
+    if (left.length) out.push(`Processes still alive after "stop all" (killed by the sweep): ${left.join(', ')}.`);
+    out.push('');
+  }
+
+  const dg = d.results.dag ?? [];
+  if (dg.length || d.notes?.dag) {
+    out.push(`## Dependency DAG with readiness (kelpie): all ready against the critical path`);
+    out.push('');
+    if (d.notes?.dag) out.push(`Not run: ${d.notes.dag}.`);
+    const variants = [...new Set(dg.map((r) => r.variant))];
+    const rows = variants.map((v) => {
+      const runs = dg.filter((r) => r.variant === v);
+      const ok = runs.filter((r) => r.ok);
+      const r0 = runs[0];
+      if (!ok.length) return [v, String(r0.n), String(r0.depth), `failed: ${runs[0].error}`, '', '', '', '', '', '', ''];
+      const m = (f) => median(ok.map(f));
+      const ratioV = m((r) => r.ratio);
+      return [
+        v,
+        String(r0.n),
+        String(r0.depth),
+        `${fmtMs(m((r) => r.allReadyMs))} (${ok.map((r) => fmtMs(r.allReadyMs)).join(', ')})`,
+        fmtMs(m((r) => r.idealMs)),
+        `${ratioV.toFixed(2)}×`,
+        fmtMs(m((r) => r.bootMs)),
+        fmtMs(m((r) => r.orchestrateMs)),
+        `${m((r) => r.orchestrateMs / r.idealMs).toFixed(2)}×`,
+        `${fmtMs(m((r) => r.spawnToReady?.p50))} / ${fmtMs(m((r) => r.spawnToReady?.p99))}`,
+        r0.depth > 1 ? `${fmtMs(m((r) => r.dispatchLag?.p50))} / ${fmtMs(m((r) => r.dispatchLag?.p99))}` : '—',
+      ];
+    });
+    if (rows.length) {
+      out.push(table(['variant', 'N', 'depth', '`up -d` → all ready (each run)', 'ideal critical path', 'ratio', 'kelpie start-up', 'first spawn → all ready', 'ratio', 'spawn → ready p50 / p99', 'dispatch lag p50 / p99'], rows));
+      out.push('');
+      const solo = median(dg.filter((r) => r.ok).map((r) => r.soloMs));
+      out.push(
+        `Medians of ${p.dagReps} run(s). Ideal critical path = depth × ${fmtMs(solo)}, the median time for Node to spawn one service's command (\`sh -c 'sleep ${(p.dagDelayMs / 1000).toFixed(3)}; echo >&3'\`) until its newline arrives. ` +
+          `Goal (issue 7): all ready within ${GOAL_DAG_RATIO}× of the critical path. "kelpie start-up": \`up -d\` launched → first service spawned (CLI, keeper, controller, config). ` +
+          `"spawn → ready": a service's \`starting\` event with a PID → its \`running\` event; "dispatch lag": a service's spawn − the latest \`running\` of what it requires. All from the controller's event stamps (ms). ` +
+          `chain = one chain of ${p.dagDepth} services alone; flat = the same ${p.dagN} services with no dependencies.`,
+      );
+      const inc = dg.filter((r) => r.ok && r.eventsComplete === false).length;
+      if (inc) out.push(`In ${inc} run(s) the event stream missed early events (history is 1000 events): the breakdown covers the services it saw.`);
+      const left = dg.reduce((s, r) => s + (r.leftAfterStop ?? 0), 0);
+      if (left) out.push(`Processes still alive after "stop all" (killed by the sweep): ${left}.`);
+      out.push('');
+    }
+  }
 }

@@ -5,6 +5,7 @@ import { API_VERSION, type Envelope } from '../protocol/api.js';
 import { ERRORS, KelpieError } from '../protocol/errors.js';
 
 const MAX_BODY = 1024 * 1024;
+const MAX_BUFFERED = 1024 * 1024;
 
 /** Sends one envelope. */
 export function send<T>(res: ServerResponse, status: number, env: Envelope<T>): void {
@@ -29,17 +30,21 @@ export function readJson(req: IncomingMessage): Promise<Record<string, unknown>>
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooBig = false;
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY) {
-        reject(new KelpieError('KELPIE_E_BAD_REQUEST', `request body larger than ${MAX_BODY} bytes`));
-        req.destroy();
+        // Keep reading (and dropping) so the client gets the answer, not a reset.
+        if (!tooBig) reject(new KelpieError('KELPIE_E_BAD_REQUEST', `request body larger than ${MAX_BODY} bytes`));
+        tooBig = true;
+        chunks.length = 0;
         return;
       }
       chunks.push(c);
     });
     req.on('error', reject);
     req.on('end', () => {
+      if (tooBig) return;
       const text = Buffer.concat(chunks).toString('utf8').trim();
       if (text === '') return resolve({});
       try {
@@ -61,7 +66,19 @@ export function sse(req: IncomingMessage, res: ServerResponse, onClose: () => vo
   const done = (): void => onClose();
   res.on('close', done);
   res.on('error', done);
+  // A client slower than the stream loses events rather than growing kelpie's memory: past
+  // MAX_BUFFERED bytes waiting for it, events are dropped and a 'dropped' event says how many.
+  let dropped = 0;
+  res.on('drain', () => {
+    if (dropped > 0 && !res.destroyed) res.write(`event: dropped\ndata: ${JSON.stringify({ dropped })}\n\n`);
+    dropped = 0;
+  });
   return (event, data) => {
-    if (!res.destroyed) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    if (res.destroyed) return;
+    if (res.writableLength > MAX_BUFFERED) {
+      dropped++;
+      return;
+    }
+    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
 }

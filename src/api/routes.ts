@@ -54,14 +54,20 @@ function targets(body: Record<string, unknown>): readonly string[] | 'all' | 'wa
 /** Dispatches one request; never throws. */
 export async function route(api: ControllerApi, req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
-    const url = new URL(req.url ?? '/', 'http://kelpie');
-    const parts = url.pathname.split('/').filter(Boolean);
+    let url: URL;
+    let parts: string[];
+    try {
+      url = new URL(req.url ?? '/', 'http://kelpie');
+      parts = url.pathname.split('/').filter(Boolean).map((x) => decodeURIComponent(x));
+    } catch {
+      throw new KelpieError('KELPIE_E_BAD_REQUEST', `malformed request target ${JSON.stringify((req.url ?? '').slice(0, 200))}`);
+    }
     const m = req.method ?? 'GET';
     if (parts[0] !== 'v1') throw new KelpieError('KELPIE_E_NOT_FOUND', `no route ${m} ${url.pathname}`, 'API paths start with /v1/');
     const [, head, arg] = parts;
     if (m === 'GET' && head === 'status' && parts.length === 2) return sendOk(res, api.status());
     if (m === 'GET' && head === 'services' && arg && parts.length === 3) {
-      return sendOk(res, api.detail(decodeURIComponent(arg), intParam(url.searchParams.get('lines'), 'lines', 10, 10_000)));
+      return sendOk(res, api.detail(arg, intParam(url.searchParams.get('lines'), 'lines', 10, 10_000)));
     }
     if (m === 'POST' && head && ACTIONS.has(head) && parts.length === 2) {
       const body = await readJson(req);
@@ -113,7 +119,7 @@ export async function route(api: ControllerApi, req: IncomingMessage, res: Serve
       return sendOk(res, await api.add(body.file));
     }
     if (m === 'DELETE' && head === 'services' && arg && parts.length === 3) {
-      return sendOk(res, await api.remove(decodeURIComponent(arg)));
+      return sendOk(res, await api.remove(arg));
     }
     if (m === 'POST' && head === 'upgrade' && parts.length === 2) {
       sendOk(res, { upgrading: true });

@@ -2,7 +2,8 @@
 // persists what it must remember, and serves the API. It can die at any moment; the keeper
 // holds the processes and a new controller reconciles with them.
 import type { Server } from 'node:http';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { listen } from '../api/server.js';
 import type { Action, ControllerApi } from '../api/routes.js';
 import type { Config, ServiceSpec } from '../config/types.js';
@@ -383,6 +384,7 @@ export class Controller implements ControllerApi {
     const s = this.#service(name);
     if (s.pid === null) throw new KelpieError('KELPIE_E_NOT_RUNNING', `service "${name}" has no running process`);
     const sig = signal.toUpperCase().startsWith('SIG') ? signal.toUpperCase() : `SIG${signal.toUpperCase()}`;
+    if (!(sig in osConstants.signals)) throw new KelpieError('KELPIE_E_BAD_REQUEST', `unknown signal ${JSON.stringify(signal)}`, 'use a name like TERM, HUP, USR1 or SIGKILL');
     try {
       await this.keeper.signal(s.pid, sig);
     } catch (err) {
@@ -434,6 +436,14 @@ export class Controller implements ControllerApi {
 
   /** Registers the services defined in `file` at runtime (persisted, kept across reloads). */
   async add(file: string): Promise<Applied[]> {
+    // A FIFO or device would block the controller in a synchronous read.
+    let regular = false;
+    try {
+      regular = statSync(file).isFile();
+    } catch {
+      throw new KelpieError('KELPIE_E_CONFIG', `cannot read ${file}: no such file`);
+    }
+    if (!regular) throw new KelpieError('KELPIE_E_CONFIG', `${file} is not a regular file`);
     const r = loadConfig(file);
     if (!r.ok) throw new KelpieError('KELPIE_E_CONFIG', `invalid service file ${file}: ${r.issues.length} problem(s); nothing was added`, undefined, r.issues.map(formatIssue));
     const names = Object.keys(r.config.services);

@@ -1,9 +1,10 @@
 // The keeper's side of the controller: forks it, restarts it when it dies, and buffers
 // exit events (bounded) while it is away. The channel may vanish mid-write at any time.
 import { fork, type ChildProcess } from 'node:child_process';
-import type { ExitEvent, FromKeeper, ToKeeper } from '../protocol/keeper.js';
+import type { ExitEvent, FromKeeper, LogLine, ToKeeper } from '../protocol/keeper.js';
 
 const MAX_BUFFERED = 10_000;
+const MAX_LOG_IN_FLIGHT = 1000;
 
 /** What the link needs from the keeper. */
 export interface LinkHost {
@@ -67,6 +68,34 @@ export class ControllerLink {
       return true;
     } catch {
       return false;
+    }
+  }
+
+  #inFlight = 0;
+  #droppedLogs = 0;
+
+  /**
+   * Live log lines are a courtesy: while too many are still unsent (the controller or its
+   * followers are slower than the service's output), lines are dropped, and the number
+   * dropped is sent as one note once the channel catches up. The log files hold every line.
+   */
+  sendLog(line: LogLine): void {
+    const c = this.#child;
+    if (!c || !c.connected) return;
+    if (this.#inFlight >= MAX_LOG_IN_FLIGHT) {
+      this.#droppedLogs++;
+      return;
+    }
+    if (this.#droppedLogs > 0) {
+      const n = this.#droppedLogs;
+      this.#droppedLogs = 0;
+      line = { ...line, text: `[kelpie: ${n} line(s) not shown live; they are in the log file] ${line.text}` };
+    }
+    this.#inFlight++;
+    try {
+      c.send({ t: 'log', line } satisfies FromKeeper, () => this.#inFlight--);
+    } catch {
+      this.#inFlight--;
     }
   }
 

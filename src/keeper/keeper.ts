@@ -11,6 +11,7 @@ import { becomeSubreaper } from '../os/subreaper.js';
 import { KEEPER_PROTOCOL, type ExitEvent, type FromKeeper, type LogLine, type SpawnRequest, type ToKeeper } from '../protocol/keeper.js';
 import { BUILD } from '../protocol/version.js';
 import { ControllerLink } from './controller-link.js';
+import { escapedOf, killEscaped } from './escaped.js';
 import { ReadinessChannels } from './readiness/channels.js';
 import { ServiceLog } from './logs/index.js';
 import { signalGroup, killLeftovers } from './signal.js';
@@ -157,7 +158,7 @@ export class Keeper {
   #onLine(line: LogLine): void {
     this.opts.onLine?.(line);
     this.readiness.line(line.service, line.text);
-    if (this.#following) this.link.send({ t: 'log', line });
+    if (this.#following) this.link.sendLog(line);
   }
 
   #onExit(pid: number, code: number | null, signal: NodeJS.Signals | null): void {
@@ -167,10 +168,18 @@ export class Keeper {
     this.#gone.delete(pid);
     // A service's process group ends with its leader: nothing it started may outlive it. A
     // launcher that forked a daemon is the exception: the daemon is what it started.
-    const leftoversKilled = owned.req.daemonizes ? 0 : killLeftovers(pid, (g) => groupMembers(g).length);
+    const leftoversKilled = owned.req.daemonizes
+      ? 0
+      : killLeftovers(pid, (g) => groupMembers(g).length) + this.#killEscaped(owned.entry.service);
     const ev: ExitEvent = { service: owned.entry.service, pid, code, signal, at: new Date().toISOString(), leftoversKilled };
     this.link.sendExit(ev);
     if (this.table.size === 0) this.exitWaiters.splice(0).forEach((f) => f());
+  }
+
+  /** Kills what escaped the group of `service`, unless another process of it still runs. */
+  #killEscaped(service: string): number {
+    if (this.table.all().some((o) => o.entry.service === service)) return 0;
+    return killEscaped(escapedOf(service, (p) => this.table.get(p) !== undefined));
   }
 
   /** Resolved when the table becomes empty. */

@@ -27,6 +27,11 @@ export function trackChildren(): void {
   };
 }
 
+/** True for a pid libuv spawned and still tracks (its exit event is libuv's to deliver). */
+export function isLibuvChild(pid: number): boolean {
+  return libuvChildren.has(pid);
+}
+
 /** An orphan reaped, with its raw wait status. */
 export interface Reaped {
   readonly pid: number;
