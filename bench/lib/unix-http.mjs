@@ -1,9 +1,21 @@
 // Minimal HTTP over a Unix socket: JSON requests and Server-Sent Events (kelpie's API), and
 // XML-RPC (supervisord's). Kept here so the benchmark depends only on the wire protocols.
 import { request } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** kelpie's API wants a capability: the owner's root.cap beside the socket, when there is one. */
+export function kelpieAuth(socketPath) {
+  try {
+    return { authorization: `Bearer ${readFileSync(join(dirname(socketPath), 'root.cap'), 'utf8').trim()}` };
+  } catch {
+    return {};
+  }
+}
 
 /** One HTTP request; resolves { status, body } (body as text). Rejects on socket errors. */
 export function httpUnix(socketPath, method, path, { body, headers = {}, timeoutMs = 30_000 } = {}) {
+  headers = { ...kelpieAuth(socketPath), ...headers };
   return new Promise((resolve, reject) => {
     const req = request({ socketPath, method, path, headers, timeout: timeoutMs }, (res) => {
       const chunks = [];
@@ -33,7 +45,7 @@ export async function kelpieCall(socketPath, method, path, body) {
  */
 export function sseUnix(socketPath, path, on, stamp) {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, method: 'GET', path }, (res) => {
+    const req = request({ socketPath, method: 'GET', path, headers: kelpieAuth(socketPath) }, (res) => {
       if (res.statusCode !== 200) {
         reject(new Error(`GET ${path}: HTTP ${res.statusCode}`));
         res.resume();

@@ -62,14 +62,19 @@ export async function readinessRun(factory, mech, o, ctxBase, { python, fixture,
     let toml = '';
     for (let i = 0; i < p.readyIdleN; i++) {
       const cmd = mech === 'none' ? ['sleep', '1000000'] : [python, '-S', fixture, mech, 'now'];
-      toml += `[services.i${i}]\ncommand = ${q(cmd)}\n${READY[mech]}\n\n`;
+      // ready_timeout + restart: a readiness report kelpie loses (see docs/benchmarks.md) costs
+      // 3 s and a respawn instead of failing the run; such services are counted (lostAtStart).
+      toml += `[services.i${i}]\ncommand = ${q(cmd)}\n${READY[mech]}\nrestart = "always"\nready_timeout = "3s"\nbackoff = { initial = "1ms", max = "1ms" }\nstart_limit = { burst = 1000000, interval = "1s" }\n\n`;
     }
     if (mech !== 'none') {
       toml += `[services.probe]\ncommand = ${q([python, '-S', fixture, mech, 'trigger', fifo, stamps])}\n${READY[mech]}\nautostart = false\nrestart = "never"\n\n`;
     }
     a.setupToml(dir, toml, p.readyIdleN);
-    await a.start();
+    const up = await a.startNoWait().done;
+    if (up.code !== 0 && up.code !== 1) throw new Error(`kelpie up -d exited ${up.code}: ${(up.stderr || up.stdout).trim().split('\n').slice(-2).join(' / ')}`);
     await a.waitAllRunning(120_000 + p.readyIdleN * 200);
+    r.upExit = up.code;
+    r.lostAtStart = (await a.api('GET', '/v1/status')).services.filter((x) => x.restarts > 0).length;
     await sleep(500);
     const sup = supervisorTree(a.roots(), EXCLUDE);
     const c0 = cpuMs(sup);
@@ -107,9 +112,14 @@ export async function readinessRun(factory, mech, o, ctxBase, { python, fixture,
         const trigMono = monoNs();
         writeSync(fd, `${k}\n`);
         closeSync(fd);
-        const res = await Promise.race([got, sleep(10_000).then(() => null)]);
+        const res = await Promise.race([got, sleep(p.readyLostMs ?? 5000).then(() => null)]);
         want = null;
-        if (!res) throw new Error(`trial ${k}: no running event within 10 s`);
+        if (!res) {
+          // the probe signalled (its stamps say so) but kelpie never reported it ready
+          r.lost = (r.lost ?? 0) + 1;
+          if (r.lost > Math.max(3, p.readyTrials / 10)) throw new Error(`${r.lost} trials lost (no running event within ${p.readyLostMs ?? 5000} ms)`);
+          continue;
+        }
         const id = String(k);
         await until(() => (readStamps(), seen.has(id)), { timeoutMs: 10_000, everyMs: 2, what: `the fixture's stamps for trial ${k}` });
         const s = seen.get(id);

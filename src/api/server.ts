@@ -1,6 +1,8 @@
-// The API server on the project's Unix socket (mode 0600: only the owner may connect
-// until capabilities arrive). Every socket error is contained.
+// The API server on the project's Unix socket. Anyone may connect (mode 0666, in a home that
+// others may traverse but not list): every request needs a capability, checked by the gate.
+// Every socket error is contained.
 import { chmodSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import { route, type ControllerApi } from './routes.js';
 
@@ -20,7 +22,8 @@ export function listen(api: ControllerApi, socketPath: string): Promise<Server> 
     server.listen(socketPath, () => {
       server.off('error', reject);
       server.on('error', () => {});
-      chmodSync(socketPath, 0o600);
+      chmodSync(socketPath, 0o666);
+      chmodSync(dirname(socketPath), 0o711);
       resolve(server);
     });
   });

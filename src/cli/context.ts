@@ -6,6 +6,8 @@ import { locate, type Located } from '../client/home.js';
 export interface GlobalFlags {
   file?: string;
   home?: string;
+  /** A capability (file or token) to present instead of the owner's. */
+  cap?: string;
   json: boolean;
 }
 
@@ -20,5 +22,5 @@ export interface Ctx {
 
 export function makeCtx(flags: GlobalFlags, args: string[], values: Record<string, string | boolean | undefined>): Ctx {
   const where = locate({ ...(flags.home ? { home: flags.home } : {}), ...(flags.file ? { file: flags.file } : {}) });
-  return { flags, args, values, where, client: () => new Client(where.home) };
+  return { flags, args, values, where, client: () => new Client(where.home, flags.cap !== undefined ? { cap: flags.cap } : {}) };
 }

@@ -14,15 +14,17 @@ import { upgrade } from './commands/upgrade.js';
 import { graph } from './commands/graph.js';
 import { run } from './commands/run.js';
 import { trigger } from './commands/trigger.js';
+import { cap, grant } from './commands/cap.js';
 import { makeCtx } from './context.js';
 import { out, reportError, style, usage } from './output.js';
 import { VERSION } from './version.js';
 
-const COMMANDS: readonly Command[] = [up, down, status, start, stop, restart, reload, logs, signal, enable, disable, add, remove, run, trigger, graph, upgrade, check];
+const COMMANDS: readonly Command[] = [up, down, status, start, stop, restart, reload, logs, signal, enable, disable, add, remove, run, trigger, graph, grant, cap, upgrade, check];
 
 const GLOBAL: NonNullable<Command['options']> = {
   file: { type: 'string', short: 'f' },
   home: { type: 'string' },
+  cap: { type: 'string' },
   json: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -39,11 +41,13 @@ commands:`);
 options:
   -f, --file FILE   the config (default: ./kelpie.toml, or the nearest one upward)
       --home DIR    where the socket, state and logs live (default: .kelpie/ beside the config)
+      --cap FILE    present this capability (also KELPIE_CAP; default: the owner's root.cap)
       --json        machine-readable output
       --no-color    no colours (also NO_COLOR=1)
   -h, --help        this help; --version prints the version
 
-exit codes: 0 ok, 1 action failed, 2 usage or config error, 3 unknown service, 4 daemon unreachable
+exit codes: 0 ok, 1 action failed, 2 usage or config error, 3 unknown service, 4 daemon unreachable,
+            5 not permitted (capability)
 docs: docs/cli.md`);
 }
 
@@ -52,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
     out(VERSION);
     return 0;
   }
-  const verbAt = argv.findIndex((a, i) => !a.startsWith('-') && !(i > 0 && ['-f', '--file', '--home'].includes(argv[i - 1] ?? '')));
+  const verbAt = argv.findIndex((a, i) => !a.startsWith('-') && !(i > 0 && ['-f', '--file', '--home', '--cap'].includes(argv[i - 1] ?? '')));
   const verb = verbAt >= 0 ? argv[verbAt] : undefined;
   const cmd = COMMANDS.find((c) => c.name === verb);
   if (!cmd) {
@@ -78,15 +82,17 @@ async function main(argv: string[]): Promise<number> {
     out(`usage: kelpie ${cmd.name} ${cmd.usage}\n${cmd.summary}`);
     return 0;
   }
-  if (v['no-color']) {
-    style.enabled = false;
-    process.env.NO_COLOR = '1';
-  }
+  if (v['no-color']) style.enabled = false;
   const [min, max] = cmd.args ?? [0, 0];
   if (parsed.positionals.length < min || parsed.positionals.length > max) {
     throw usage(`${cmd.name}: expected ${min === max ? min : `${min} to ${max}`} argument(s), got ${parsed.positionals.length}`, `usage: kelpie ${cmd.name} ${cmd.usage}`);
   }
-  const flags = { json: v.json === true, ...(typeof v.file === 'string' ? { file: v.file } : {}), ...(typeof v.home === 'string' ? { home: v.home } : {}) };
+  const flags = {
+    json: v.json === true,
+    ...(typeof v.file === 'string' ? { file: v.file } : {}),
+    ...(typeof v.home === 'string' ? { home: v.home } : {}),
+    ...(typeof v.cap === 'string' ? { cap: v.cap } : {}),
+  };
   return cmd.run(makeCtx(flags, parsed.positionals, v));
 }
 

@@ -3,6 +3,7 @@
 // moment; the client retries for a few seconds when the keeper is still alive.
 import { request } from 'node:http';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { GraphResult, Applied, ReloadResult, ActionOutcome, Envelope, KelpieEvent, LogEntry, ServiceDetail, StatusResult } from '../protocol/api.js';
 import { KelpieError, type ErrorCode } from '../protocol/errors.js';
 import { homePaths } from '../protocol/home.js';
@@ -21,14 +22,48 @@ function keeperAlive(pidFile: string): boolean {
   }
 }
 
+/**
+ * The capability a client presents: `cap` (a token, or a file holding one), else KELPIE_CAP
+ * (likewise), else the owner's root.cap in the home. Null when none can be read.
+ */
+export function findCapability(home: string, cap?: string, env = process.env): string | null {
+  const read = (v: string): string | null => {
+    if (v.startsWith('kelpie-cap-v1.')) return v.trim();
+    try {
+      return readFileSync(v, 'utf8').trim();
+    } catch {
+      return null;
+    }
+  };
+  if (cap) return read(cap);
+  if (env.KELPIE_CAP) return read(env.KELPIE_CAP);
+  return read(join(home, 'root.cap'));
+}
+
 export class Client {
   readonly socket: string;
   readonly #pidFile: string;
+  readonly #cap: string | null;
 
-  constructor(readonly home: string) {
+  constructor(
+    readonly home: string,
+    opts: { cap?: string } = {},
+  ) {
     const p = homePaths(home);
     this.socket = p.socket;
     this.#pidFile = p.keeperPid;
+    const explicit = opts.cap;
+    this.#cap = explicit !== undefined ? findCapability(home, explicit) : null;
+    if (explicit !== undefined && this.#cap === null) throw new KelpieError('KELPIE_E_USAGE', `cannot read a capability from ${explicit}`);
+    this.#explicit = explicit !== undefined;
+  }
+
+  readonly #explicit: boolean;
+
+  /** The Authorization header (found lazily: the owner's root.cap appears once kelpie is up). */
+  #auth(): Record<string, string> {
+    const cap = this.#explicit ? this.#cap : findCapability(this.home);
+    return cap ? { authorization: `Bearer ${cap}` } : {};
   }
 
   /** One request; resolves with the result or rejects with a KelpieError. */
@@ -53,7 +88,7 @@ export class Client {
   #once<T>(method: string, path: string, body?: unknown): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const data = body === undefined ? undefined : JSON.stringify(body);
-      const req = request({ socketPath: this.socket, method, path, headers: data ? { 'content-type': 'application/json' } : {} }, (res) => {
+      const req = request({ socketPath: this.socket, method, path, headers: { ...this.#auth(), ...(data ? { 'content-type': 'application/json' } : {}) } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
@@ -75,7 +110,7 @@ export class Client {
   /** Opens a Server-Sent Events stream; calls `on` per event until `signal` aborts or it ends. */
   stream(path: string, on: (event: string, data: unknown) => void, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
-      const req = request({ socketPath: this.socket, method: 'GET', path, signal }, (res) => {
+      const req = request({ socketPath: this.socket, method: 'GET', path, signal, headers: this.#auth() }, (res) => {
         if (res.statusCode !== 200) {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -175,6 +210,18 @@ export class Client {
 
   upgrade(): Promise<unknown> {
     return this.call('POST', '/v1/upgrade');
+  }
+
+  grant(caveats: readonly unknown[], note = ''): Promise<{ id: string; token: string }> {
+    return this.call('POST', '/v1/caps/grant', { caveats, note });
+  }
+
+  grants(): Promise<unknown[]> {
+    return this.call('GET', '/v1/caps');
+  }
+
+  revoke(id: string): Promise<{ id: string; revoked: boolean }> {
+    return this.call('POST', '/v1/caps/revoke', { id });
   }
 
   shutdown(): Promise<unknown> {

@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { listen } from '../api/server.js';
+import { Gate } from '../api/gate.js';
 import type { Action, ControllerApi } from '../api/routes.js';
 import type { Config, ServiceSpec } from '../config/types.js';
 import { loadConfig, formatIssue } from '../config/index.js';
@@ -30,7 +31,7 @@ import { Timers } from './timers.js';
 import { watchFiles } from './watch.js';
 import { UnixDgram } from '../os/unix-dgram.js';
 import { hostIssues, wrapCommand } from './privileges.js';
-import { transientSpec, type RunRequest } from './transient.js';
+import { transientSpec, withDefaults, type RunRequest } from './transient.js';
 import { applyNotify, describeReady, readinessFor, removeStaleSockets } from './readiness.js';
 import { DepGraph, toDot, toText } from '../graph/index.js';
 import { diffServices } from '../config/diff.js';
@@ -49,6 +50,12 @@ export class Controller implements ControllerApi {
   readonly keeper: KeeperClient;
   readonly startedAt = new Date().toISOString();
   readonly health = new Health();
+  #gate: Gate | null = null;
+
+  get gate(): Gate {
+    if (!this.#gate) throw new KelpieError('KELPIE_E_UNREACHABLE', 'kelpie is still starting');
+    return this.#gate;
+  }
   readonly pidFiles = new PidFiles((svc, pid) => this.keeper.request({ t: 'adopt', service: svc.name, pid, req: this.#spawnRequest(svc.spec) }));
   readonly timers = new Timers((svc, message) => this.events.emit({ service: svc.name, type: 'note', message }));
   readonly orchestrator = new Orchestrator({
@@ -122,7 +129,10 @@ export class Controller implements ControllerApi {
     const snapshot = `${this.paths.home}/config.json`;
     if (!firstBoot) {
       try {
-        return JSON.parse(readFileSync(snapshot, 'utf8')) as Config;
+        const old = JSON.parse(readFileSync(snapshot, 'utf8')) as Config;
+        // A snapshot written by an older controller (before an upgrade) may lack newer fields.
+        const services = Object.fromEntries(Object.entries(old.services).map(([n, spec]) => [n, withDefaults(spec)]));
+        return { ...old, services };
       } catch {
         this.say('no config snapshot; reading the config file again');
       }
@@ -158,9 +168,19 @@ export class Controller implements ControllerApi {
       }
     }
     if (hello.dropped > 0) this.say(`${hello.dropped} exit events were dropped while no controller ran`);
+    this.#gate = new Gate(this.paths.home);
     this.#server = await listen(this, this.paths.socket);
     this.events.emit({ service: null, type: 'controller-started', message: hello.firstBoot ? 'first boot' : 'reconnected to keeper' });
     this.say(`${hello.firstBoot ? 'started' : 'restarted'}; ${this.services.size} service(s), ${hello.table.length} process(es) adopted`);
+    if (!hello.firstBoot) {
+      // What the old controller ran beside the processes: probes, watchdogs, timer schedules.
+      for (const svc of this.services.values()) {
+        this.health.changed(svc);
+        this.pidFiles.changed(svc);
+        if (svc.state === 'running') svc.kickWatchdog();
+        if (svc.spec.kind === 'timer' && svc.enabled && svc.wanted !== 'down') this.timers.arm(svc);
+      }
+    }
     this.#bootStart = this.orchestrator.start(toStart.map((x) => x.name));
     if (process.env.NOTIFY_SOCKET) void this.#bootStart.then((m) => this.#notifyManager(m));
     if (process.env.KELPIE_WATCH === '1') this.#watch();
@@ -323,6 +343,15 @@ export class Controller implements ControllerApi {
     };
   }
 
+  expand(names: readonly string[] | 'all' | 'wanted'): string[] {
+    return this.#pick(names).map((s) => s.name);
+  }
+
+  namesIn(file: string): string[] {
+    const r = statSync(file, { throwIfNoEntry: false })?.isFile() ? loadConfig(file) : null;
+    return r && r.ok ? Object.keys(r.config.services) : [];
+  }
+
   #pick(names: readonly string[] | 'all' | 'wanted'): Service[] {
     if (names === 'all') return [...this.services.values()];
     if (names === 'wanted') return [...this.services.values()].filter((s) => s.meantToRun);
@@ -423,7 +452,9 @@ export class Controller implements ControllerApi {
     if (clash.length) {
       throw new KelpieError('KELPIE_E_CONFIG', `the config now defines ${clash.join(', ')}, already registered at runtime; nothing was changed`, `kelpie remove ${clash[0]} first`);
     }
-    const current = Object.fromEntries([...this.services.values()].filter((s) => !this.registered.has(s.name)).map((s) => [s.name, s.pending ?? s.spec]));
+    const current = Object.fromEntries(
+      [...this.services.values()].filter((s) => !this.registered.has(s.name) && !this.transient.has(s.name)).map((s) => [s.name, s.pending ?? s.spec]),
+    );
     const plan = diffServices(current, r.config.services);
     if (dryRun) return { plan, applied: [] };
     this.#config = r.config;
@@ -462,7 +493,8 @@ export class Controller implements ControllerApi {
   async remove(name: string): Promise<Applied[]> {
     this.#service(name);
     if (!this.registered.has(name)) {
-      throw new KelpieError('KELPIE_E_CONFIG', `"${name}" is defined in the config file, not registered at runtime`, 'delete it from the config and run kelpie reload');
+      const why = this.transient.has(name) ? 'a transient run (kelpie run); stop it with kelpie stop' : 'defined in the config file; delete it there and run kelpie reload';
+      throw new KelpieError('KELPIE_E_CONFIG', `"${name}" was not added with kelpie add`, why);
     }
     const applied = await applyPlan(this.#reloadHost(), { added: [], removed: [name], changed: [], unchanged: [] }, {}, new Set());
     this.registered.delete(name);

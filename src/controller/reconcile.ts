@@ -67,6 +67,10 @@ export function reconcile(svc: Service, live: ProcessEntry | undefined, missed: 
     case 'stopping':
       svc.go('stopped', null);
       return false;
+    case 'waiting':
+      // Its start was still waiting for requirements: start it again.
+      svc.go('stopped', null);
+      return true;
     case 'backoff':
       // The old controller's timer died with it: wait one initial delay, then respawn.
       svc.armBackoff(svc.spec.backoff.initial);

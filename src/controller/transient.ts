@@ -64,3 +64,9 @@ export function transientSpec(name: string, r: RunRequest, log: LogSpec): Servic
     source: { file: '(kelpie run)', line: 0 },
   };
 }
+
+/** Fills fields a definition from an older kelpie lacks (a snapshot from before an upgrade). */
+export function withDefaults(spec: ServiceSpec): ServiceSpec {
+  const base = transientSpec(spec.name, { argv: spec.command, cwd: spec.cwd, env: spec.env }, spec.log);
+  return { ...base, ...spec, privileges: { ...base.privileges, ...(spec.privileges ?? {}) } };
+}

@@ -15,6 +15,8 @@ export interface ImportResult {
   readonly toml: string;
   /** Each starts with the source key it is about: `services.web.ports: …`. */
   readonly warnings: string[];
+  /** The kelpie service names, in file order. */
+  readonly services: string[];
 }
 
 /** Options shared by every importer. */
@@ -59,21 +61,37 @@ export class Draft {
   }
 
   /**
-   * The kelpie name for a source name: kept when valid, otherwise made valid (with a warning
-   * naming `path`). The same source name always maps to the same kelpie name.
+   * Kelpie names for source names, in order: valid names are kept (all of them before any
+   * invalid one is made valid, so a made-up name never takes a real one), invalid ones are
+   * made valid, and a name used twice gets a suffix; each change is a warning naming `path`.
+   * lookup() then maps a source name to the first name it was given.
    */
+  assign(entries: ReadonlyArray<{ readonly source: string; readonly path: string }>): string[] {
+    const out: Array<string | undefined> = entries.map(() => undefined);
+    entries.forEach((e, i) => {
+      if (NAME_OK.test(e.source) && e.source.length <= SERVICE_NAME_MAX && !this.#used.has(e.source)) out[i] = this.#take(e.source, e.source);
+    });
+    entries.forEach((e, i) => {
+      if (out[i] !== undefined) return;
+      const twice = NAME_OK.test(e.source) && e.source.length <= SERVICE_NAME_MAX;
+      let n = e.source.replace(/[^a-zA-Z0-9_.@-]+/g, '-').replace(/^[^a-zA-Z0-9]+/, '').slice(0, SERVICE_NAME_MAX) || 'service';
+      const stem = n;
+      for (let k = 2; this.#used.has(n); k++) n = `${stem.slice(0, SERVICE_NAME_MAX - String(k).length - 1)}-${k}`;
+      this.warn(e.path, twice ? `name ${JSON.stringify(e.source)} is used twice; this one is ${JSON.stringify(n)} here` : `name ${JSON.stringify(e.source)} is not a valid kelpie service name; it is ${JSON.stringify(n)} here`);
+      out[i] = this.#take(e.source, n);
+    });
+    return out as string[];
+  }
+
+  /** One name (assign() for a single entry). */
   name(source: string, path: string): string {
-    const known = this.#names.get(source);
-    if (known !== undefined) return known;
-    let n = source.replace(/[^a-zA-Z0-9_.@-]+/g, '-').replace(/^[^a-zA-Z0-9]+/, '').slice(0, SERVICE_NAME_MAX);
-    if (n === '') n = 'service';
-    for (let i = 2; this.#used.has(n); i++) n = `${n.slice(0, SERVICE_NAME_MAX - String(i).length - 1)}-${i}`;
-    if (n !== source) {
-      this.warn(path, `name ${JSON.stringify(source)} is not a valid kelpie service name${NAME_OK.test(source) ? ' (taken)' : ''}; it is ${JSON.stringify(n)} here`);
-    }
-    this.#names.set(source, n);
-    this.#used.add(n);
-    return n;
+    return this.assign([{ source, path }])[0]!;
+  }
+
+  #take(source: string, name: string): string {
+    if (!this.#names.has(source)) this.#names.set(source, name);
+    this.#used.add(name);
+    return name;
   }
 
   /** The kelpie name already given to a source name, if any. */
@@ -101,15 +119,15 @@ export class Draft {
 
   /** The finished kelpie.toml. */
   result(): ImportResult {
-    const label: Record<Format, string> = { procfile: 'a Procfile', pm2: 'a pm2 ecosystem file', compose: 'a docker compose file', 'process-compose': 'a process-compose file' };
+    const label: Record<Format, string> = { procfile: 'Procfile format', pm2: 'pm2', compose: 'docker compose', 'process-compose': 'process-compose' };
     const head = [
-      `# kelpie.toml, converted by \`kelpie import\` from ${this.opts.source ? `${this.opts.source} (${label[this.format].replace(/^an? /, '')})` : label[this.format]}.`,
+      `# kelpie.toml, converted by \`kelpie import\` from ${this.opts.source ? `${this.opts.source} (${label[this.format]})` : `a ${label[this.format]} file`}.`,
       '# Settings that could not be carried over were printed as warnings; docs/adoption.md lists',
       '# what maps to what. Reference: docs/config.md. Check it with `kelpie check`.',
     ];
     if (this.services.size === 0) head.push('', '# No services were found.');
     const blocks = [...this.services.values()].map((s) => writeTable(`services.${tomlKey(s.name)}`, s.t, s.comments));
-    return { toml: [head.join('\n') + '\n', ...blocks].join('\n'), warnings: [...this.warnings] };
+    return { toml: [head.join('\n') + '\n', ...blocks].join('\n'), warnings: [...this.warnings], services: [...this.services.keys()] };
   }
 }
 
@@ -209,6 +227,11 @@ export function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
+/** A value that asks for nothing: a default left in the file (watch: false, ignore_watch: [], replicas: 1). */
+export function unset(v: unknown, one = false): boolean {
+  return v === undefined || v === null || v === false || (Array.isArray(v) && v.length === 0) || (one && v === 1);
+}
+
 /** A plain object (not null, not an array)? */
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -237,7 +260,7 @@ export function startLimit(maxRestarts: number, perStartMs: number): Table {
   const burst = Math.max(1, Math.round(maxRestarts)) + 1;
   return new Table([
     ['burst', burst],
-    ['interval', duration(Math.max(10_000, burst * Math.max(1000, perStartMs)))],
+    ['interval', duration(Math.ceil(Math.max(10_000, burst * Math.max(1000, perStartMs)) / 1000) * 1000)],
   ]);
 }
 

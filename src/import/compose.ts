@@ -18,6 +18,7 @@ import {
   show,
   signalName,
   startLimit,
+  unset,
   type ImportOptions,
   type ImportResult,
 } from './common.js';
@@ -92,7 +93,7 @@ export function convertCompose(text: string, opts: ImportOptions = {}): ImportRe
   }
   const services = doc['services'];
   const sources = Object.keys(services);
-  for (const src of sources) d.name(src, `services.${src}`);
+  d.assign(sources.map((src) => ({ source: src, path: `services.${src}` })));
   // A service others wait to complete successfully becomes a oneshot.
   const oneshots = new Set<string>();
   for (const src of sources) {
@@ -137,7 +138,7 @@ function convertService(d: Draft, src: string, svc: Record<string, unknown>, all
   if (cmd === null) {
     const what = from ?? 'nothing';
     s.comments.push(`compose ran ${what}: replace this command with the one that runs it on this host`);
-    t.set('command', ['sh', '-c', `echo "${name}: kelpie.toml has no command yet (compose ran ${from === null ? 'no command' : from.replace(/["\\$`]/g, '')})" >&2; exit 125`]);
+    t.set('command', `echo "${name}: no command yet (compose ran ${from === null ? 'nothing' : from.replace(/["\\$`]/g, '')})" >&2; exit 125`);
     d.warn(at(typeof image === 'string' ? 'image' : build !== undefined ? 'build' : 'command'), `no command: compose ran ${what}, and kelpie runs processes, not images; the service gets a placeholder command that fails (exit 125, not restarted) until you write the real one`);
   } else {
     t.set('command', cmd);
@@ -150,7 +151,7 @@ function convertService(d: Draft, src: string, svc: Record<string, unknown>, all
   const wd = use('working_dir');
   if (typeof wd === 'string' && wd !== '') {
     const mapped = throughMount(wd, mounts);
-    if (mapped !== null) t.set('cwd', d.path(mapped));
+    if (mapped !== null) t.set('cwd', mapped === '.' || mapped === './' ? d.defaultCwd() : d.path(mapped));
     else {
       t.set('cwd', d.path(wd));
       if (from !== null) d.warn(at('working_dir'), `${show(wd)} is a directory inside the container; it must exist on this host`);
@@ -303,7 +304,7 @@ function convertService(d: Draft, src: string, svc: Record<string, unknown>, all
 
   done.add('init'); // kelpie reaps orphans and signals the whole process group itself
   for (const [k, v] of Object.entries(svc)) {
-    if (done.has(k) || v === undefined || k.startsWith('x-')) continue;
+    if (done.has(k) || unset(v, k === 'scale') || k.startsWith('x-')) continue;
     d.warn(at(k), SERVICE_WARN[k] ?? 'not carried over');
   }
 }
@@ -353,7 +354,7 @@ function unescapeDollars(v: string, path: string, d: Draft, what: string): strin
 
 /** The first of `names` that `value` uses as a host name ("db", "postgres://u:p@db:5432/x", "http://api/"). */
 function hostReference(value: string, names: readonly string[]): string | undefined {
-  return names.find((n) => value === n || new RegExp(`(^|[/@,])${escapeRegex(n)}(:[0-9]+|/|,|$)`).test(value));
+  return names.find((n) => value === n || new RegExp(`(^|//|@|,)${escapeRegex(n)}(:[0-9]+|/|,|$)`).test(value));
 }
 
 /** Bind mounts (host source → container target) of a service's volumes. */

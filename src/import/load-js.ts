@@ -49,13 +49,13 @@ export function loadJsModule(file: string, timeoutMs = 15_000): Promise<string> 
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', (e) => {
       clearTimeout(timer);
-      fail(new ImportError(`cannot run node to read ${file}: ${e.message}`));
+      fail(new ImportError(`cannot run node to read it: ${e.message}`));
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (code === 0 && out !== '') return done(out);
       const why = signal === 'SIGKILL' ? `it did not finish within ${timeoutMs / 1000} s` : lastError(err) || `node exited with ${signal ?? `code ${code}`}`;
-      fail(new ImportError(`cannot load ${file} as a JavaScript module: ${why}`));
+      fail(new ImportError(`cannot be loaded as a JavaScript module: ${why}`));
     });
   });
 }

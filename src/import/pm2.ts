@@ -15,6 +15,7 @@ import {
   shellWords,
   show,
   startLimit,
+  unset,
   type ImportOptions,
   type ImportResult,
 } from './common.js';
@@ -98,21 +99,13 @@ export function convertPm2Data(data: unknown, opts: ImportOptions = {}): ImportR
   } else {
     throw new ImportError('no "apps" list found: this does not look like a pm2 ecosystem file');
   }
-  // Names first, so that names made valid do not depend on order.
-  apps.forEach((app, i) => {
-    if (isObject(app)) {
-      const source = typeof app['name'] === 'string' && app['name'] !== '' ? app['name'] : defaultName(app['script']);
-      d.name(source, `${prefix}[${i}].name`);
-    }
-  });
-  apps.forEach((app, i) => {
-    const path = `${prefix}[${i}]`;
-    if (!isObject(app)) {
-      d.warn(path, 'not an app object, skipped');
-      return;
-    }
-    convertApp(d, app, path);
-  });
+  // Names first: every valid name is kept before any invalid one is made valid.
+  const sourceName = (app: Record<string, unknown>): string => (typeof app['name'] === 'string' && app['name'] !== '' ? app['name'] : defaultName(app['script']));
+  const objects = apps.map((app, i) => ({ app, path: `${prefix}[${i}]` }));
+  const valid = objects.filter((o): o is { app: Record<string, unknown>; path: string } => isObject(o.app));
+  const names = d.assign(valid.map((o) => ({ source: sourceName(o.app), path: `${o.path}.name` })));
+  for (const o of objects) if (!isObject(o.app)) d.warn(o.path, 'not an app object, skipped');
+  valid.forEach((o, i) => convertApp(d, o.app, o.path, names[i]!));
   return d.result();
 }
 
@@ -129,9 +122,7 @@ function list(v: unknown): string[] | null {
   return null;
 }
 
-function convertApp(d: Draft, app: Record<string, unknown>, path: string): void {
-  const source = typeof app['name'] === 'string' && app['name'] !== '' ? app['name'] : defaultName(app['script']);
-  const name = d.lookup(source)!;
+function convertApp(d: Draft, app: Record<string, unknown>, path: string, name: string): void {
   const at = (k: string): string => `${path}.${k} (${name})`;
   const done = new Set<string>(['name']);
   const use = (k: string): unknown => {
@@ -140,6 +131,9 @@ function convertApp(d: Draft, app: Record<string, unknown>, path: string): void 
   };
   const s = d.add(name);
   const t = s.t;
+  const cronRaw = app['cron_restart'];
+  const timer = app['autorestart'] === false && typeof cronRaw === 'string' && cronRaw.trim() !== '';
+  if (timer) t.set('kind', 'timer');
 
   // command: interpreter + its args + script + args
   const script = use('script');
@@ -199,9 +193,8 @@ function convertApp(d: Draft, app: Record<string, unknown>, path: string): void 
   // restart policy
   const autorestart = use('autorestart');
   const cron = use('cron_restart');
-  if (autorestart === false && typeof cron === 'string' && cron.trim() !== '') {
+  if (timer && typeof cron === 'string') {
     // The pm2 idiom for a scheduled job: run it at each cron time, do not keep it up.
-    t.set('kind', 'timer');
     t.set('schedule', cron.trim());
     s.comments.push('pm2 cron_restart with autorestart: false runs the script on a schedule: a kelpie timer');
   } else {
@@ -243,7 +236,7 @@ function convertApp(d: Draft, app: Record<string, unknown>, path: string): void 
     backoff = new Table([['reset_after', duration(minUptime)]]);
   }
   const maxRestartsRaw = use('max_restarts');
-  if (maxRestartsRaw !== undefined && t.get('kind') !== 'timer') {
+  if (maxRestartsRaw !== undefined && !timer) {
     const n = Number(maxRestartsRaw);
     if (!Number.isFinite(n) || n < 0) d.warn(at('max_restarts'), `cannot read ${show(maxRestartsRaw)}; left out`);
     else {
@@ -251,7 +244,7 @@ function convertApp(d: Draft, app: Record<string, unknown>, path: string): void 
       d.warn(at('max_restarts'), `pm2 counts restarts that lived less than min_uptime; kelpie counts starts within an interval: start_limit is an approximation of ${n} unstable restart(s)`);
     }
   }
-  if (t.get('kind') !== 'timer') t.set('backoff', backoff);
+  if (!timer) t.set('backoff', backoff);
 
   const kill = use('kill_timeout');
   if (kill !== undefined) {
@@ -279,13 +272,13 @@ function convertApp(d: Draft, app: Record<string, unknown>, path: string): void 
   }
 
   for (const k of LOG_KEYS) {
-    if (app[k] !== undefined) {
+    if (!unset(app[k])) {
       done.add(k);
       d.warn(at(k), 'kelpie captures stdout and stderr itself into rotated, timestamped logs (`kelpie logs`); see log.max_size and log.keep');
     }
   }
   for (const [k, v] of Object.entries(app)) {
-    if (done.has(k) || v === undefined) continue;
+    if (done.has(k) || unset(v)) continue;
     d.warn(at(k), `not carried over${NOT_CARRIED[k] ? `: ${NOT_CARRIED[k]}` : ''}`);
   }
 }

@@ -40,6 +40,7 @@ export function convertProcfile(text: string, opts: ImportOptions = {}): ImportR
     if (source === 'release') {
       // Heroku runs the release process once per deploy, not as a dyno.
       s.t.set('kind', 'oneshot');
+      s.t.set('command', command);
       s.t.set('autostart', false);
       comments.push('heroku runs "release" once per deploy: here a oneshot, started by hand (kelpie start release)');
       d.warn(`${at} (release)`, 'heroku\'s release phase runs once per deploy; it is a oneshot with autostart = false (run it with `kelpie start release`)');

@@ -5,8 +5,8 @@ import type { LogLine } from '../protocol/keeper.js';
 const PALETTE = [36, 33, 32, 35, 34, 96, 93, 92, 95, 94];
 
 /** Returns a line printer for foreground mode. */
-export function foregroundPrinter(out: NodeJS.WriteStream = process.stdout): (l: LogLine) => void {
-  const colour = out.isTTY === true && !process.env.NO_COLOR;
+export function foregroundPrinter(out: NodeJS.WriteStream = process.stdout, color?: boolean): (l: LogLine) => void {
+  const colour = color ?? (out.isTTY === true && !process.env.NO_COLOR);
   const width = { n: 8 };
   const colours = new Map<string, number>();
   return (l) => {

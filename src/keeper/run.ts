@@ -16,6 +16,8 @@ export interface RunKeeperOptions {
   readonly foreground: boolean;
   /** Reload when the config files change. */
   readonly watch?: boolean;
+  /** Colour the foreground prefixes (default: on a terminal, unless NO_COLOR). */
+  readonly color?: boolean;
 }
 
 /** Resolves with the process exit code once kelpie has shut down. */
@@ -33,7 +35,7 @@ export async function runKeeper(o: RunKeeperOptions): Promise<number> {
   // The keeper holds every service: it logs its own bugs and carries on rather than orphan them.
   process.on('uncaughtException', (err) => say(`uncaught exception: ${err.stack ?? err.message}`));
   process.on('unhandledRejection', (err) => say(`unhandled rejection: ${String((err as Error)?.stack ?? err)}`));
-  const printer = o.foreground ? foregroundPrinter() : null;
+  const printer = o.foreground ? foregroundPrinter(process.stdout, o.color) : null;
   const keeper = new Keeper({
     home: o.home,
     version: o.version,

@@ -26,6 +26,8 @@ export const ERRORS = {
   KELPIE_E_ALREADY_RUNNING: { status: 409, exit: 1, summary: 'a daemon already runs for this home' },
   KELPIE_E_KEEPER: { status: 502, exit: 1, summary: 'the keeper refused or failed a request' },
   KELPIE_E_INTERNAL: { status: 500, exit: 1, summary: 'an unexpected internal error' },
+  KELPIE_E_UNAUTHORIZED: { status: 401, exit: 5, summary: 'no valid capability came with the request' },
+  KELPIE_E_FORBIDDEN: { status: 403, exit: 5, summary: 'the capability does not allow this action on this service' },
 } as const satisfies Record<string, ErrorDef>;
 
 /** A registered error code. */

@@ -3,11 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { connect } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Project, fixture } from '../helpers/project.js';
 
 function raw(socketPath: string, method: string, path: string, body?: string): Promise<{ status: number; json: any }> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, method, path, headers: { 'content-type': 'application/json' } }, (res) => {
+    const cap = readFileSync(join(dirname(socketPath), 'root.cap'), 'utf8').trim();
+    const req = request({ socketPath, method, path, headers: { 'content-type': 'application/json', authorization: `Bearer ${cap}` } }, (res) => {
       let text = '';
       res.on('data', (d: Buffer) => (text += d));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) }));

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { constants } from 'node:os';
-import { closeSync, openSync, constants as fsc } from 'node:fs';
+import { closeSync, openSync, readFileSync, constants as fsc } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -17,11 +17,26 @@ const KNOWN = ['a', 'b'];
 const SEED = Number(process.env.KELPIE_FUZZ_SEED ?? Date.now() % 2 ** 31);
 const RUNS = Number(process.env.KELPIE_FUZZ_RUNS ?? 300);
 
-/** One HTTP/1.1 request exactly as written on the wire. */
-function wire(method: string, target: string, body?: string | Buffer, headers = ''): Buffer {
+/** The owner's capability header for raw requests to `home` (empty before capabilities existed). */
+function auth(home: string): string {
+  try {
+    return `authorization: Bearer ${readFileSync(join(home, 'root.cap'), 'utf8').trim()}\r\n`;
+  } catch {
+    return '';
+  }
+}
+
+let AUTH = '';
+
+/**
+ * One HTTP/1.1 request exactly as written on the wire, with the owner's capability unless
+ * `authz` says otherwise. Keep-alive, as HTTP clients send: with "connection: close" a server
+ * may answer early and close while a client is still writing its body (EPIPE before it reads).
+ */
+function wire(method: string, target: string, body?: string | Buffer, o: { extra?: string; authz?: string } = {}): Buffer {
   const b = body === undefined ? Buffer.alloc(0) : Buffer.from(body);
   const cl = body === undefined ? '' : `content-length: ${b.length}\r\n`;
-  return Buffer.concat([Buffer.from(`${method} ${target} HTTP/1.1\r\nhost: kelpie\r\nconnection: close\r\n${headers}${cl}\r\n`, 'latin1'), b]);
+  return Buffer.concat([Buffer.from(`${method} ${target} HTTP/1.1\r\nhost: kelpie\r\n${o.authz ?? AUTH}${o.extra ?? ''}${cl}\r\n`, 'latin1'), b]);
 }
 
 // ---- the fuzzed request space -------------------------------------------------------------
@@ -57,10 +72,12 @@ const body = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('['.repeat(20_000), '{"services":'.repeat(3000), '\u0000', '{"__proto__":{"services":["a"]}}', '{"services":["a"],"services":5}') },
 );
 const POSTS = ['start', 'stop', 'restart', 'enable', 'disable', 'signal', 'trigger', 'run', 'reload', 'services'];
+// Mostly the owner's capability; sometimes none, a malformed one or a forged one.
+const authz = fc.oneof({ weight: 12, arbitrary: fc.constant('owner') }, { weight: 1, arbitrary: fc.constantFrom('', 'authorization: Bearer\r\n', 'authorization: Basic a2VscGll\r\n') }, { weight: 1, arbitrary: fc.base64String({ maxLength: 60 }).map((b) => `authorization: Bearer kelpie-cap-v1.${b}\r\n`) });
 const request = fc.oneof(
-  fc.record({ method, target, body }),
+  fc.record({ method, target, body, authz }),
   // Right method and route, wrong body: exercises the validation of every POST route.
-  fc.record({ method: fc.constant('POST'), target: fc.constantFrom(...POSTS).map((r) => `/v1/${r}`), body }),
+  fc.record({ method: fc.constant('POST'), target: fc.constantFrom(...POSTS).map((r) => `/v1/${r}`), body, authz }),
 );
 
 const REAL_SIGNAL = (s: string): boolean => {
@@ -111,6 +128,7 @@ let before0: StatusResult;
 before(async () => {
   p = new Project(`[services.a]\ncommand = ${fixture('forever')}\n[services.b]\ncommand = ${fixture('forever')}\n`);
   await p.up();
+  AUTH = auth(p.home);
   before0 = await p.status();
 });
 
@@ -131,7 +149,7 @@ test(`fuzzed requests (fast-check, ${RUNS} runs): no 5xx, no crash, nothing chan
   const replies: Array<{ r: (typeof reqs)[number]; reply: RawReply }> = [];
   for (let i = 0; i < reqs.length; i += 8) {
     const batch = reqs.slice(i, i + 8);
-    replies.push(...(await Promise.all(batch.map(async (r) => ({ r, reply: await rawRequest(p.client.socket, wire(r.method, r.target, r.body)) })))));
+    replies.push(...(await Promise.all(batch.map(async (r) => ({ r, reply: await rawRequest(p.client.socket, wire(r.method, r.target, r.body, { authz: r.authz === 'owner' ? AUTH : r.authz })) })))));
   }
   const byStatus = new Map<string, number>();
   for (const { reply } of replies) byStatus.set(String(reply.status ?? reply.error), (byStatus.get(String(reply.status ?? reply.error)) ?? 0) + 1);
@@ -152,21 +170,21 @@ test(`fuzzed requests (fast-check, ${RUNS} runs): no 5xx, no crash, nothing chan
 });
 
 // Each of these is bad input that must be answered 4xx. Several once answered 5xx.
-const BAD: Array<[string, Buffer]> = [
-  ['a malformed percent-escape in a service name (GET /v1/services/%)', wire('GET', '/v1/services/%')],
-  ['a malformed percent-escape in DELETE /v1/services/%E0%A4%A', wire('DELETE', '/v1/services/%E0%A4%A')],
-  ['a request-target of "//"', wire('GET', '//')],
-  ['an unknown signal name (POST /v1/signal {"signal":"NOPE"})', wire('POST', '/v1/signal', JSON.stringify({ service: 'a', signal: 'NOPE' }))],
-  ['an empty signal name', wire('POST', '/v1/signal', JSON.stringify({ service: 'a', signal: '' }))],
-  ['JSON nested 20 000 deep', wire('POST', '/v1/start', '['.repeat(20_000))],
-  ['a body that is not UTF-8', wire('POST', '/v1/stop', Buffer.from([0xff, 0xfe, 0x7b]))],
-  ['a declared content-length with a chunked body', wire('POST', '/v1/stop', undefined, 'content-length: 5\r\ntransfer-encoding: chunked\r\n')],
-  ['an invalid method token', wire('G@T', '/v1/status')],
-  ['a header line without a colon', wire('GET', '/v1/status', undefined, 'this is not a header\r\n')],
+const BAD: Array<[string, () => Buffer]> = [
+  ['a malformed percent-escape in a service name (GET /v1/services/%)', () => wire('GET', '/v1/services/%')],
+  ['a malformed percent-escape in DELETE /v1/services/%E0%A4%A', () => wire('DELETE', '/v1/services/%E0%A4%A')],
+  ['a request-target of "//"', () => wire('GET', '//')],
+  ['an unknown signal name (POST /v1/signal {"signal":"NOPE"})', () => wire('POST', '/v1/signal', JSON.stringify({ service: 'a', signal: 'NOPE' }))],
+  ['an empty signal name', () => wire('POST', '/v1/signal', JSON.stringify({ service: 'a', signal: '' }))],
+  ['JSON nested 20 000 deep', () => wire('POST', '/v1/start', '['.repeat(20_000))],
+  ['a body that is not UTF-8', () => wire('POST', '/v1/stop', Buffer.from([0xff, 0xfe, 0x7b]))],
+  ['a declared content-length with a chunked body', () => wire('POST', '/v1/stop', undefined, { extra: 'content-length: 5\r\ntransfer-encoding: chunked\r\n' })],
+  ['an invalid method token', () => wire('G@T', '/v1/status')],
+  ['a header line without a colon', () => wire('GET', '/v1/status', undefined, { extra: 'this is not a header\r\n' })],
 ];
 for (const [what, bytes] of BAD) {
   test(`bad input is answered 4xx: ${what}`, async () => {
-    const r = await rawRequest(p.client.socket, bytes);
+    const r = await rawRequest(p.client.socket, bytes());
     assert.ok(r.status !== null && r.status >= 400 && r.status < 500, `got ${r.status ?? r.error}: ${r.head.split('\r\n')[0]} ${r.body.slice(0, 200)}`);
     await unchanged(what);
   });
@@ -174,8 +192,8 @@ for (const [what, bytes] of BAD) {
 
 test('huge headers (> 16 KB), a 1 MB URL and many headers are refused 4xx; the daemon stays up', async () => {
   const cases: Array<[string, Buffer]> = [
-    ['one 20 KB header', wire('GET', '/v1/status', undefined, `x-big: ${'a'.repeat(20_000)}\r\n`)],
-    ['2000 small headers (64 KB)', wire('GET', '/v1/status', undefined, Array.from({ length: 2000 }, (_, i) => `x-h${i}: ${'b'.repeat(24)}\r\n`).join(''))],
+    ['one 20 KB header', wire('GET', '/v1/status', undefined, { extra: `x-big: ${'a'.repeat(20_000)}\r\n` })],
+    ['2000 small headers (64 KB)', wire('GET', '/v1/status', undefined, { extra: Array.from({ length: 2000 }, (_, i) => `x-h${i}: ${'b'.repeat(24)}\r\n`).join('') })],
     ['a 1 MB URL', wire('GET', `/v1/services/${'c'.repeat(1024 * 1024)}`)],
   ];
   const replies = await Promise.all(cases.map(async ([what, bytes]) => [what, await rawRequest(p.client.socket, bytes)] as const));
@@ -219,7 +237,7 @@ test('slow-loris, stalled bodies, half-open and mid-request closes: status still
   for (let k = 0; k < 4; k++) stuck.push(rawSocket(sock));
   // An event stream nobody reads.
   const deaf = rawSocket(sock);
-  deaf.write('GET /v1/events HTTP/1.1\r\nhost: kelpie\r\n\r\n');
+  deaf.write(`GET /v1/events HTTP/1.1\r\nhost: kelpie\r\n${AUTH}\r\n`);
   deaf.pause();
   stuck.push(deaf);
   // Closed mid-request, again and again.
@@ -231,7 +249,7 @@ test('slow-loris, stalled bodies, half-open and mid-request closes: status still
     closers++;
   }, 20);
   // A full request, then FIN: the answer must still come back on the half-closed socket.
-  const halfClosed = rawRequest(sock, ['GET /v1/status HTTP/1.1\r\nhost: kelpie\r\n\r\n']);
+  const halfClosed = rawRequest(sock, [`GET /v1/status HTTP/1.1\r\nhost: kelpie\r\n${AUTH}\r\n`]);
   try {
     await sleep(300);
     const latencies: number[] = [];
@@ -265,7 +283,7 @@ test('POST /v1/services naming a file that never ends (a FIFO) does not block th
   try {
     await q.up();
     const pid = (await q.status()).daemon.controller_pid;
-    const add = rawRequest(q.client.socket, wire('POST', '/v1/services', JSON.stringify({ file: fifo })), 20_000);
+    const add = rawRequest(q.client.socket, wire('POST', '/v1/services', JSON.stringify({ file: fifo }), { authz: auth(q.home) }), 20_000);
     await sleep(300);
     const answered = await within(q.status(), 2000, 'status while another client added a FIFO').then(
       () => true,
@@ -298,7 +316,7 @@ test('a log follower during an output flood: keeper and controller memory stay b
     const base = { keeper: rssKb(st.daemon.keeper_pid), controller: rssKb(st.daemon.controller_pid) };
     // Follows, then stops reading (the client is stuck, e.g. a terminal on Ctrl-S).
     const follower = rawSocket(q.client.socket);
-    follower.write('GET /v1/logs?follow=1&n=0&service=flood HTTP/1.1\r\nhost: kelpie\r\n\r\n');
+    follower.write(`GET /v1/logs?follow=1&n=0&service=flood HTTP/1.1\r\nhost: kelpie\r\n${auth(q.home)}\r\n`);
     await new Promise((r) => follower.once('data', r));
     follower.pause();
     await q.client.act('start', ['flood']);

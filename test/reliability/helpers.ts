@@ -18,12 +18,13 @@ export interface RawReply {
 
 /**
  * Writes `data` as-is on a fresh connection to `socketPath` and reads one reply: until the
- * declared content-length is in, the first bytes of an event stream, the server closing, or
- * the deadline. The socket is destroyed afterwards.
+ * declared content-length is in (the head alone for HEAD), the head of an event stream, the
+ * server closing, or the deadline. The socket is destroyed afterwards.
  */
 export function rawRequest(socketPath: string, data: string | Buffer | Array<string | Buffer>, timeoutMs = 5000): Promise<RawReply> {
   return new Promise((resolve) => {
     const t0 = Date.now();
+    const isHead = String(Array.isArray(data) ? data[0] : data).startsWith('HEAD ');
     const s = connect(socketPath);
     let buf = Buffer.alloc(0);
     let error: string | null = null;
@@ -54,13 +55,25 @@ export function rawRequest(socketPath: string, data: string | Buffer | Array<str
       const end = text.indexOf('\r\n\r\n');
       if (end < 0) return;
       const head = text.slice(0, end).toLowerCase();
-      if (head.includes('content-type: text/event-stream')) return finish();
+      if (head.includes('content-type: text/event-stream') || isHead) return finish();
       const len = /content-length: (\d+)/.exec(head);
       if (len && buf.length - (end + 4) >= Number(len[1])) finish();
     });
-    s.on('connect', () => {
-      for (const part of Array.isArray(data) ? data : [data]) s.write(part);
-    });
+    // Written 16 KB at a time, letting replies in between: a server that answers and closes
+    // early (a header too large) must have its answer read before our next write fails.
+    const pieces: Buffer[] = [];
+    for (const part of Array.isArray(data) ? data : [data]) {
+      const b = Buffer.from(part as string, 'latin1');
+      for (let off = 0; off < b.length; off += 16_384) pieces.push(b.subarray(off, off + 16_384));
+    }
+    const next = (): void => {
+      const piece = pieces.shift();
+      if (done || piece === undefined) return;
+      s.write(piece, (err) => {
+        if (!err) setImmediate(next);
+      });
+    };
+    s.on('connect', next);
   });
 }
 

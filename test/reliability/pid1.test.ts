@@ -112,7 +112,7 @@ command = ${sayOnTerm('web')}
 requires = ["db"]
 
 [services.orphans]
-command = ["sh", "-c", "for i in 1 2 3 4 5 6 7 8; do (sleep 1 &); done; echo spawned; exec sleep 1000"]
+command = ["sh", "-c", "for i in 1 2 3 4 5 6 7 8; do (sleep 1000 &); done; echo spawned; exec sleep 999"]
 
 [services.df]
 command = ${fixture('double-fork')}
@@ -128,23 +128,30 @@ async function shutdownAsPid1(signal: 'SIGTERM' | 'SIGINT'): Promise<void> {
     assert.deepEqual(nsPids(keeper), [keeper, 1], 'kelpie is PID 1 of its namespace');
     await ns.answering();
     await p.until((s) => s.services.every((x) => (x.name === 'df' ? x.state === 'stopped' : x.state === 'running')), 'services up, df exited');
-    // The sleeps the orphans service abandoned, and df's escapee, are now children of PID 1.
+    // df's escapee (own session) lost its parent: PID 1 adopts it. Whether kelpie ends it with
+    // df or we do, it must then be reaped, not left a zombie.
     const escapee = Number(/escaped (\d+)/.exec(await p.untilLog('df', /^escaped \d+/))?.[1]);
+    if (!(await poll(() => !ns.processes(keeper).some((x) => x.pid === escapee && x.state !== 'Z'), 1000))) {
+      const host = marked(p.mark).find((x) => nsPids(x.pid)[1] === escapee);
+      if (host) process.kill(host.pid, 'SIGKILL');
+    }
+    assert.ok(await poll(() => !ns.processes(keeper).some((x) => x.pid === escapee), 5000), `df's escapee ${escapee} not reaped: ${JSON.stringify(ns.processes(keeper).find((x) => x.pid === escapee))}`);
+    // The sleeps whose parent subshells exited are orphans: now children of PID 1.
     const adopted = await poll(() => {
-      const ps = ns.processes(keeper);
-      const sleeps = ps.filter((x) => x.cmd === 'sleep 1' && x.ppid === 1);
-      return sleeps.length === 8 && ps.some((x) => x.pid === escapee && x.ppid === 1) ? sleeps : null;
+      const sleeps = ns.processes(keeper).filter((x) => x.cmd === 'sleep 1000' && x.ppid === 1);
+      return sleeps.length === 8 ? sleeps : null;
     }, 5000);
     assert.ok(adopted, `orphans not re-parented to PID 1: ${JSON.stringify(ns.processes(keeper))}`);
-    // The escapee (pid in the namespace → pid here) is ended; it and the sleeps must be reaped.
-    const host = marked(p.mark).find((x) => nsPids(x.pid)[1] === escapee);
-    assert.ok(host, 'escapee found from outside');
-    process.kill(host.pid, 'SIGTERM');
+    // Killed from outside (their pids here), they become zombies of PID 1, which must reap them.
+    const inNs = new Set(adopted.map((x) => x.pid));
+    const here = marked(p.mark).filter((x) => inNs.has(nsPids(x.pid)[1] ?? -1));
+    assert.equal(here.length, 8);
+    for (const x of here) process.kill(x.pid, 'SIGKILL');
     const reaped = await poll(() => {
       const ps = ns.processes(keeper);
-      return !ps.some((x) => x.state === 'Z' || x.cmd === 'sleep 1' || x.pid === escapee) ? ps : null;
+      return !ps.some((x) => x.state === 'Z' || inNs.has(x.pid)) ? ps : null;
     }, 5000);
-    assert.ok(reaped, `zombies or orphans left in the namespace: ${JSON.stringify(ns.processes(keeper).filter((x) => x.state === 'Z' || x.ppid === 1))}`);
+    assert.ok(reaped, `zombies left in the namespace: ${JSON.stringify(ns.processes(keeper).filter((x) => x.state === 'Z' || inNs.has(x.pid)))}`);
 
     process.kill(keeper, signal);
     const code = await ns.wait(20_000);

@@ -10,7 +10,7 @@ import type { ActionOutcome } from '../../protocol/api.js';
 import { Client } from '../../client/client.js';
 import type { Command } from '../command.js';
 import { loadOrThrow } from '../config.js';
-import { c, out, printJson, stateText } from '../output.js';
+import { c, out, printJson, stateText, style } from '../output.js';
 import { VERSION } from '../version.js';
 import { showProgress } from '../progress.js';
 
@@ -43,7 +43,7 @@ export const up: Command = {
     if (!ctx.values.detach) {
       const { runKeeper } = await import('../../keeper/run.js');
       process.title = 'kelpie-keeper';
-      return runKeeper({ home: ctx.where.home, config: config.file, foreground: true, watch: ctx.values.watch === true, version: VERSION, controllerEntry: dist('controller.js') });
+      return runKeeper({ home: ctx.where.home, config: config.file, foreground: true, watch: ctx.values.watch === true, color: style.enabled, version: VERSION, controllerEntry: dist('controller.js') });
     }
     mkdirSync(ctx.where.home, { recursive: true, mode: 0o700 });
     const log = openSync(paths.daemonLog, 'a');

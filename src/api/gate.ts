@@ -1,0 +1,99 @@
+// Every API request carries a capability (Authorization: Bearer …). The gate verifies it,
+// answers whether it allows an action on a service, and writes every decision to audit.log.
+// Tokens never appear in messages or logs.
+import type { IncomingMessage } from 'node:http';
+import { createHash } from 'node:crypto';
+import {
+  AuditLog, decode, encode, grantFrom, loadRevokedIds, loadRootKey, loadRootToken, recordGrant, readGrants, revoke, verify,
+  describe as describeToken, type Action, type Caveat, type GrantRecord, type Permission, type Token,
+} from '../caps/index.js';
+import { peerCred, type PeerCred } from '../os/peercred.js';
+import { KelpieError } from '../protocol/errors.js';
+
+/** What a verified request may do, and who sent it. */
+export interface Caller {
+  readonly perms: Permission;
+  readonly token: Token;
+  readonly peer: PeerCred | null;
+}
+
+export class Gate {
+  readonly #key: Buffer;
+  readonly #audit: AuditLog;
+  #revoked: Set<string>;
+  /** This node's identity for `node` caveats (a hash of its root key). */
+  readonly fingerprint: string;
+
+  constructor(private readonly dir: string) {
+    this.#key = loadRootKey(dir);
+    this.#revoked = loadRevokedIds(dir);
+    loadRootToken(dir, this.#key, this.#revoked);
+    this.#audit = AuditLog.open(dir);
+    this.fingerprint = createHash('sha256').update(this.#key).digest('hex').slice(0, 32);
+  }
+
+  /** Verifies the request's capability; refuses (and audits) a missing or invalid one. */
+  caller(req: IncomingMessage, action: Action, target: string): Caller {
+    const peer = peerCred(req.socket);
+    const header = req.headers.authorization ?? '';
+    const m = /^Bearer\s+(\S+)$/.exec(header);
+    const refuse = (reason: string, id: string | null = null): never => {
+      this.#write(action, target, id, peer, 'refused', reason);
+      throw new KelpieError('KELPIE_E_UNAUTHORIZED', `not permitted: ${reason}`, 'pass a capability with --cap FILE or KELPIE_CAP; the owner\'s is root.cap in the kelpie home');
+    };
+    if (!m) return refuse('the request carries no capability');
+    const d = decode(m[1]!);
+    if (!d.ok) return refuse(`the capability is malformed (${d.reason})`);
+    const v = verify(this.#key, d.token, { nodeFingerprint: this.fingerprint, now: Date.now(), revoked: this.#revoked });
+    if (!v.ok) return refuse(v.reason, d.token.id);
+    return { perms: v.perms, token: d.token, peer };
+  }
+
+  /** Checks `action` on each service (or the daemon itself when none); audits the outcome. */
+  allow(c: Caller, action: Action, services: readonly string[] | null, target: string): void {
+    const list = services ?? [undefined];
+    for (const svc of list) {
+      const why = c.perms.refusal(action, svc);
+      if (why !== undefined) {
+        this.#write(action, target, c.token.id, c.peer, 'refused', why);
+        throw new KelpieError('KELPIE_E_FORBIDDEN', `not permitted: ${why}`);
+      }
+    }
+    this.#write(action, target, c.token.id, c.peer, 'allowed');
+  }
+
+  /** Mints a capability narrower than (or equal to) the caller's own, and records it. */
+  grant(c: Caller, extra: readonly Caveat[], note: string): { id: string; token: string; grant: GrantRecord } {
+    const token = grantFrom(this.#key, c.token, extra);
+    const d = describeToken(token);
+    const grant: GrantRecord = {
+      id: token.id, parent: c.token.id, caveats: token.caveats, created: new Date().toISOString(),
+      expires: d.expires === null ? null : new Date(d.expires).toISOString(), note,
+    };
+    recordGrant(this.dir, grant);
+    return { id: token.id, token: encode(token), grant };
+  }
+
+  grants(): GrantRecord[] {
+    return readGrants(this.dir);
+  }
+
+  /** Revokes an id and everything granted from it; true if it was not revoked before. */
+  revoke(id: string): boolean {
+    const fresh = revoke(this.dir, id);
+    this.#revoked = loadRevokedIds(this.dir);
+    return fresh;
+  }
+
+  #write(action: string, target: string, tokenId: string | null, peer: PeerCred | null, outcome: 'allowed' | 'refused', reason?: string): void {
+    try {
+      this.#audit.write({
+        time: Date.now(), action, target: target || null, tokenId,
+        peer: peer ? { uid: peer.uid, pid: peer.pid } : null, outcome, ...(reason ? { reason } : {}),
+      });
+    } catch {
+      // A request that cannot be audited is refused by the caller's own error path.
+      throw new KelpieError('KELPIE_E_INTERNAL', 'cannot write the audit log; request refused');
+    }
+  }
+}
