@@ -67,7 +67,7 @@ export async function readinessRun(factory, mech, o, ctxBase, { python, fixture,
       toml += `[services.i${i}]\ncommand = ${q(cmd)}\n${READY[mech]}\nrestart = "always"\nready_timeout = "3s"\nbackoff = { initial = "1ms", max = "1ms" }\nstart_limit = { burst = 1000000, interval = "1s" }\n\n`;
     }
     if (mech !== 'none') {
-      toml += `[services.probe]\ncommand = ${q([python, '-S', fixture, mech, 'trigger', fifo, stamps])}\n${READY[mech]}\nautostart = false\nrestart = "never"\n\n`;
+      toml += `[services.probe]\ncommand = ${q([python, '-S', fixture, mech, 'trigger', fifo, stamps])}\n${READY[mech]}\nautostart = false\nrestart = "never"\nstart_limit = { burst = 1000000, interval = "1s" }\n\n`;
     }
     a.setupToml(dir, toml, p.readyIdleN);
     const up = await a.startNoWait().done;
@@ -105,7 +105,10 @@ export async function readinessRun(factory, mech, o, ctxBase, { python, fixture,
       };
       for (let k = 0; k < p.readyTrials; k++) {
         await a.api('POST', '/v1/restart', { services: ['probe'], wait: false });
-        const fd = await until(() => openGo(fifo), { timeoutMs: 30_000, everyMs: 2, what: 'the probe to wait on its trigger' });
+        const fd = await until(() => openGo(fifo), { timeoutMs: 30_000, everyMs: 2, what: 'the probe to wait on its trigger' }).catch(async (err) => {
+          const probe = (await a.api('GET', '/v1/status')).services.find((x) => x.name === 'probe');
+          throw new Error(`trial ${k}: ${err.message} (probe ${probe?.state}: ${probe?.reason})`);
+        });
         calibrate();
         await sleep(20 + Math.random() * 30);
         const got = new Promise((resolve) => (want = (e, arrival) => resolve({ e, arrival })));

@@ -15,11 +15,15 @@ import { graph } from './commands/graph.js';
 import { run } from './commands/run.js';
 import { trigger } from './commands/trigger.js';
 import { cap, grant } from './commands/cap.js';
+import { importCommand } from './commands/import.js';
+import { init } from './commands/init.js';
+import { doctor } from './commands/doctor.js';
+import { completionFor } from './commands/completion.js';
 import { makeCtx } from './context.js';
 import { out, reportError, style, usage } from './output.js';
 import { VERSION } from './version.js';
 
-const COMMANDS: readonly Command[] = [up, down, status, start, stop, restart, reload, logs, signal, enable, disable, add, remove, run, trigger, graph, grant, cap, upgrade, check];
+const COMMANDS: readonly Command[] = [up, down, status, start, stop, restart, reload, logs, signal, enable, disable, add, remove, run, trigger, graph, grant, cap, upgrade, check, init, importCommand, doctor, completionFor(() => COMMANDS)];
 
 const GLOBAL: NonNullable<Command['options']> = {
   file: { type: 'string', short: 'f' },
@@ -36,7 +40,12 @@ function help(): void {
 usage: kelpie [-f FILE] [--home DIR] [--json] <command> [args]
 
 commands:`);
-  for (const cmd of COMMANDS) out(`  ${`${cmd.name} ${cmd.usage}`.padEnd(28)} ${cmd.summary}`);
+  for (const cmd of COMMANDS) {
+    const head = `${cmd.name} ${cmd.usage}`;
+    // A long usage gets its own line, the summary under it.
+    if (head.length > 28) out(`  ${head}\n  ${''.padEnd(28)} ${cmd.summary}`);
+    else out(`  ${head.padEnd(28)} ${cmd.summary}`);
+  }
   out(`
 options:
   -f, --file FILE   the config (default: ./kelpie.toml, or the nearest one upward)

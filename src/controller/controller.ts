@@ -109,6 +109,13 @@ export class Controller implements ControllerApi {
         else svc.readyFrom(m.pid);
         return;
       }
+      case 'log-error': {
+        const svc = this.services.get(m.service);
+        if (!svc) return;
+        svc.logError = m.error ? { error: m.error, dropped: m.dropped, since: new Date().toISOString() } : null;
+        this.events.emit({ service: svc.name, type: 'log-error', message: m.error ? `cannot write the log: ${m.error}; lines are dropped (${m.dropped} so far)` : `logging resumed; ${m.dropped} line(s) were dropped` });
+        return;
+      }
       case 'notify': {
         const svc = this.services.get(m.service);
         if (svc) applyNotify(svc, m.sender, m.fields, (message) => this.events.emit({ service: svc.name, type: 'note', message }));
@@ -338,6 +345,7 @@ export class Controller implements ControllerApi {
       kind: s.spec.kind, requires: s.spec.requires.map((r) => ({ service: r.service, condition: r.condition })),
       wants: s.spec.wants, after: s.spec.after, provides: s.spec.provides, requiredBy: this.graph().dependentsOf(name),
       timer: this.timers.info(s),
+      logError: s.logError,
       readiness: describeReady(s.spec.ready, s.spec.sockets), statusText: s.statusText, lastProbe: s.lastProbe,
       timeToReadyMs: s.pid && s.readyAt && s.spawnedAt ? Date.parse(s.readyAt) - Date.parse(s.spawnedAt) : null,
     };

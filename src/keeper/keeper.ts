@@ -155,7 +155,21 @@ export class Keeper {
     return log;
   }
 
+  readonly #logFailing = new Set<string>();
+
+  /** Reports a log file that stops taking lines (disk full), and when it takes them again. */
+  #checkLog(service: string): void {
+    const f = this.#logs.get(service)?.file;
+    if (!f || f.failing === this.#logFailing.has(service)) return;
+    const error = f.failing ? (f.lastError?.code ?? f.lastError?.message ?? 'write error') : null;
+    if (f.failing) this.#logFailing.add(service);
+    else this.#logFailing.delete(service);
+    this.opts.say(error ? `${service}: cannot write its log (${error}); lines are dropped until it can (${f.dropped} so far)` : `${service}: logging resumed (${f.dropped} line(s) were dropped)`);
+    this.link.send({ t: 'log-error', service, error, dropped: f.dropped });
+  }
+
   #onLine(line: LogLine): void {
+    this.#checkLog(line.service);
     this.opts.onLine?.(line);
     this.readiness.line(line.service, line.text);
     if (this.#following) this.link.sendLog(line);

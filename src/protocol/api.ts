@@ -76,6 +76,8 @@ export interface ServiceDetail extends ServiceSummary {
   readonly provides: readonly string[];
   /** Services that require this one. */
   readonly requiredBy: readonly string[];
+  /** Set while the service's log file cannot be written (e.g. ENOSPC); lines are dropped. */
+  readonly logError: { readonly error: string | null; readonly dropped: number; readonly since: string } | null;
   /** For a timer: its schedule, next run, remaining occurrences; null otherwise. */
   readonly timer: { readonly schedule: string; readonly nextRunAt: string | null; readonly remaining: number | null; readonly runs: number; readonly paused: boolean; readonly queued: boolean } | null;
   /** How readiness is known: "notify", "fd 3", "file", "log /re/", "tcp 127.0.0.1:80", … or "none". */

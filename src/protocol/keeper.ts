@@ -93,6 +93,8 @@ export type FromKeeper =
   | { readonly t: 'log'; readonly line: LogLine }
   /** A readiness channel fired (`eof`: the fd closed before any newline). */
   | { readonly t: 'ready'; readonly service: string; readonly pid: number; readonly via: 'fd' | 'file' | 'log'; readonly eof?: boolean }
+  /** A service's log file stopped (error) or resumed (null) taking lines; `dropped` so far. */
+  | { readonly t: 'log-error'; readonly service: string; readonly error: string | null; readonly dropped: number }
   /** One sd_notify datagram; `sender` is the pid from SCM_CREDENTIALS. */
   | { readonly t: 'notify'; readonly service: string; readonly sender: number | null; readonly fields: Readonly<Record<string, string>> }
   | { readonly t: 'shutdown'; readonly reason: string };

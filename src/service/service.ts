@@ -46,6 +46,8 @@ export class Service implements Svc {
   disableAfterStop = false;
   forced = false;
   failure: string | null = null;
+  /** The last log write problem the keeper reported (cleared when logging resumes). */
+  logError: { error: string | null; dropped: number; since: string } | null = null;
   /** The last STATUS= text from sd_notify. */
   statusText: string | null = null;
   lastProbe: { kind: 'ready' | 'startup' | 'liveness'; ok: boolean; at: string; detail: string } | null = null;

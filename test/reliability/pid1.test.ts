@@ -200,7 +200,10 @@ stop = { timeout = "2s" }
 });
 
 test('outside PID 1 the keeper is a child subreaper: an escaped grandchild is re-parented to it and reaped', async () => {
-  const p = new Project(`[services.df]\ncommand = ${fixture('double-fork')}\nrestart = "never"\n`);
+  // The fixture runs under a shell that stays: when the fixture exits, its escaped child is
+  // re-parented to the keeper while the service itself still runs (so it is not ended with it).
+  const df = JSON.parse(fixture('double-fork')) as string[];
+  const p = new Project(`[services.df]\ncommand = ["sh", "-c", ${JSON.stringify(`${df.join(' ')} exit; exec sleep 1000`)}]\nrestart = "never"\n`);
   try {
     await p.up();
     const keeper = (await p.status()).daemon.keeper_pid;

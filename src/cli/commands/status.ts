@@ -55,6 +55,7 @@ function renderOne(x: ServiceDetail): void {
   if (x.statusText !== null) out(`  status:     ${x.statusText}`);
   if (x.lastProbe) out(`  last probe: ${x.lastProbe.kind} ${x.lastProbe.ok ? c.green('ok') : c.red('failed')} (${x.lastProbe.detail}) ${when(x.lastProbe.at)}`);
   out(`  log file:   ${x.logFile}`);
+  if (x.logError) out(c.red(`  log error:  ${x.logError.error}: lines are being dropped (${x.logError.dropped} so far, since ${when(x.logError.since)})`));
   if (x.exits.length) {
     out('  latest exits:');
     for (const e of x.exits.slice(0, 5)) {

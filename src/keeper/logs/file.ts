@@ -31,6 +31,8 @@ export class LogFile {
   /** Lines that could not be written. */
   dropped = 0;
   lastError: NodeJS.ErrnoException | null = null;
+  /** True from a failed write until a batch is written whole again (disk full, then freed). */
+  failing = false;
   private fd = -1;
   private bytes = 0;
   private carry: Buffer | null = null;
@@ -83,7 +85,7 @@ export class LogFile {
       batch.push(buf);
       batchLen += buf.length;
     }
-    this.flush(batch, 0);
+    if (this.flush(batch, 0)) this.failing = false;
   }
 
   close(): void {
@@ -117,6 +119,7 @@ export class LogFile {
       while (off < buf.length) off += this.writeFn(this.fd, buf, off, buf.length - off);
     } catch (e) {
       this.lastError = e as NodeJS.ErrnoException;
+      this.failing = true;
     }
     this.bytes += off;
     return off;
