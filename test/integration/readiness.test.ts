@@ -266,7 +266,9 @@ ready_timeout = "10s"
     const { readFileSync } = await import('node:fs');
     const pid = Number(readFileSync(`${p.dir}/redis.pid`, 'utf8'));
     assert.equal(d.pid, pid);
-    assert.equal(d.exits[0]?.code, 0); // the launcher
+    // The launcher's own exit may be reported after the daemon was adopted (then it is not
+    // the main process any more and is not recorded); either way nothing failed.
+    assert.ok(d.exits.every((e) => e.code === 0), JSON.stringify(d.exits));
     const st = await p.status();
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
     assert.equal(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]), st.daemon.keeper_pid, 're-parented to the keeper');
