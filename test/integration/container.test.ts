@@ -1,0 +1,56 @@
+// The container entrypoint case without a Docker engine: a non-root user, a read-only
+// project, state only in KELPIE_HOME, every service's output on stdout, SIGTERM → exit 0.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Project, fixture, BIN, waitGone } from '../helpers/project.js';
+
+test('non-root, read-only project, KELPIE_HOME elsewhere: runs, prefixes output, stops in order on SIGTERM', async () => {
+  assert.equal(process.getuid?.(), 0, 'this test needs root (CI runs as root) to become a non-root user');
+  const p = new Project(`
+[services.web]
+command = ${fixture('forever')}
+[services.worker]
+command = "echo worker up; exec sleep 1000"
+requires = ["web"]
+`);
+  const home = mkdtempSync(join(tmpdir(), 'kelpie-home-'));
+  try {
+    chownSync(home, 65534, 65534);
+    chmodSync(p.dir, 0o555); // read-only for everyone but root; nobody cannot write here
+    chmodSync(join(p.dir, 'kelpie.toml'), 0o444);
+    const child = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, BIN, 'up', '-f', join(p.dir, 'kelpie.toml')], {
+      cwd: '/',
+      env: { ...process.env, NO_COLOR: '1', KELPIE_HOME: home, KELPIE_TEST_MARK: p.mark },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no output: ${out} ${err}`)), 15_000);
+      child.stdout.on('data', (d: Buffer) => {
+        out += d;
+        if (/web\s+\| started/.test(out) && /worker\s+\| worker up/.test(out)) {
+          clearTimeout(t);
+          resolve();
+        }
+      });
+    });
+    const code = new Promise<number | null>((r) => child.once('close', (c) => r(c)));
+    const t0 = Date.now();
+    child.kill('SIGTERM');
+    assert.equal(await code, 0, err);
+    assert.ok(Date.now() - t0 < 10_000, 'within docker stop\'s 10 s grace');
+    assert.deepEqual(await waitGone(p.mark, 3000), []);
+    assert.deepEqual(readdirSync(p.dir), ['kelpie.toml'], 'nothing written beside the config');
+    assert.ok(readdirSync(home).includes('logs'));
+  } finally {
+    chmodSync(p.dir, 0o755);
+    rmSync(home, { recursive: true, force: true });
+    await p.cleanup();
+  }
+});
