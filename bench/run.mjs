@@ -59,6 +59,8 @@ overrides:
   --dir=PATH         scratch directory (default /tmp/kelpie-bench; all systems use it, so
                      every supervisor writes its state on the same filesystem)
   --keep             keep each run's directory       --no-build   use dist/ as it is
+  --kelpie=DIR       run the kelpie built in checkout DIR (bin/kelpie, dist/) instead of
+                     this one's, e.g. a worktree with a candidate fix; DIR is not built
   --out=FILE         report (default bench/results/latest.md; JSON beside it)`;
 
 function parseArgs(argv) {
@@ -154,6 +156,9 @@ function parseArgs(argv) {
       case '--no-build':
         o.build = false;
         break;
+      case '--kelpie':
+        o.kelpieRoot = resolve(v);
+        break;
       case '--out':
         o.out = resolve(v);
         break;
@@ -210,13 +215,13 @@ async function sweep(mark, graceMs = 2000) {
   return all;
 }
 
-async function machine(scratch) {
+async function machine(scratch, gitRoot = ROOT) {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   const fs = await run('stat', ['-f', '-c', '%T', scratch]).catch(() => null);
   let git = '';
-  const head = await run('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).catch(() => null);
+  const head = await run('git', ['rev-parse', '--short', 'HEAD'], { cwd: gitRoot }).catch(() => null);
   if (head?.code === 0) {
-    const dirty = await run('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT }).catch(() => null);
+    const dirty = await run('git', ['status', '--porcelain', '--', 'src'], { cwd: gitRoot }).catch(() => null);
     git = `${head.stdout.trim()}${dirty?.stdout.trim() ? ' (src/ modified)' : ''}`;
   }
   return {
@@ -237,7 +242,7 @@ async function servicesRun(factory, sys, n, rep, o, ctxBase) {
   const mark = `${ctxBase.session}-${sys}-n${n}-r${rep}`;
   const dir = join(ctxBase.runs, `${sys}-n${n}-r${rep}`);
   mkdirSync(dir, { recursive: true });
-  const ctx = { root: ROOT, scratch: o.scratch, env: { ...process.env, KELPIE_BENCH_MARK: mark } };
+  const ctx = { root: ROOT, kelpieRoot: o.kelpieRoot, scratch: o.scratch, env: { ...process.env, KELPIE_BENCH_MARK: mark } };
   const a = factory(ctx);
   const r = { system: sys, n, rep, ok: true, status: [], respawn: [] };
   const p = o.p;
@@ -320,7 +325,7 @@ async function logRun(factory, sys, rep, o, ctxBase) {
   const mark = `${ctxBase.session}-${sys}-log-r${rep}`;
   const dir = join(ctxBase.runs, `${sys}-log-r${rep}`);
   mkdirSync(dir, { recursive: true });
-  const ctx = { root: ROOT, scratch: o.scratch, env: { ...process.env, KELPIE_BENCH_MARK: mark } };
+  const ctx = { root: ROOT, kelpieRoot: o.kelpieRoot, scratch: o.scratch, env: { ...process.env, KELPIE_BENCH_MARK: mark } };
   const a = factory(ctx);
   const lines = Math.floor((o.p.logMiB * 1048576) / LINE_BYTES);
   const r = { system: sys, rep, ok: true, lines };
@@ -404,8 +409,8 @@ export async function main(argv) {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  let buildNote = 'dist/ used as it was (--no-build)';
-  if (o.build) {
+  let buildNote = o.kelpieRoot ? `kelpie run from ${o.kelpieRoot} (--kelpie; its dist/ as it was)` : 'dist/ used as it was (--no-build)';
+  if (o.build && !o.kelpieRoot) {
     const b = await run(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT });
     buildNote = b.code === 0 ? 'built from src/ by the run (npm run build)' : 'build FAILED; dist/ used as it was';
     if (b.code !== 0) log(`bench: npm run build failed; using dist/ as it is\n${b.stderr}`);
@@ -416,7 +421,7 @@ export async function main(argv) {
   const versions = {};
   for (const s of o.systems) {
     const factory = (await import(`./adapters/${s}.mjs`)).default;
-    const probe = factory({ root: ROOT, scratch: o.scratch, env: process.env });
+    const probe = factory({ root: ROOT, kelpieRoot: o.kelpieRoot, scratch: o.scratch, env: process.env });
     const why = await probe.installed();
     status[s] = why ?? 'ok';
     if (!why) {
@@ -425,12 +430,12 @@ export async function main(argv) {
     }
   }
   const active = o.systems.filter((s) => factories[s]);
-  const mach = await machine(o.scratch);
+  const mach = await machine(o.scratch, o.kelpieRoot ?? ROOT);
   log(`bench: ${o.profile} profile (${JSON.stringify(o.p)}); systems: ${o.systems.map((s) => `${s}${factories[s] ? '' : ` (${status[s]})`}`).join(', ')}`);
   log(`bench: ${mach.cpu}, ${mach.nproc} cores, ${mach.memGiB.toFixed(1)} GiB, Linux ${mach.kernel}, node ${mach.node}; scratch ${o.scratch} (${mach.scratchFs}); load ${mach.loadBefore.map((x) => x.toFixed(2)).join(' ')}`);
 
   const results = { services: [], log: [], floor: [], readyLatency: [], readyAll: [], dag: [] };
-  const ctxBase = { session, runs, root: ROOT };
+  const ctxBase = { session, runs, root: ROOT, kelpieRoot: o.kelpieRoot };
   const helpers = { log, cleanup };
   if (o.services) {
     for (const n of o.p.ns) {

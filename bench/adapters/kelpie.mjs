@@ -8,7 +8,9 @@ import { alive, signalPid, sleep, until } from '../lib/proc.mjs';
 import { kelpieCall, sseUnix } from '../lib/unix-http.mjs';
 
 export default function kelpie(ctx) {
-  const BIN = join(ctx.root, 'bin/kelpie');
+  // ctx.kelpieRoot (--kelpie=DIR): another checkout's build, e.g. one with a candidate fix
+  const KROOT = ctx.kelpieRoot ?? ctx.root;
+  const BIN = join(KROOT, 'bin/kelpie');
   let dir;
   let home;
   let sock;
@@ -34,22 +36,26 @@ export default function kelpie(ctx) {
     name: 'kelpie',
     timestamps: true,
     async installed() {
-      return existsSync(join(ctx.root, 'dist/cli.js')) ? null : 'not built (run npm run build)';
+      return existsSync(join(KROOT, 'dist/cli.js')) ? null : `not built (run npm run build${KROOT !== ctx.root ? ` in ${KROOT}` : ''})`;
     },
     async version() {
-      return (await cli(['--version'], { cwd: ctx.root })).stdout.trim();
+      return (await cli(['--version'], { cwd: KROOT })).stdout.trim();
     },
 
     /**
      * Services s0 … s(count-1) running `sleep`. With { ready: 'fd' } each declares
-     * `ready = { fd = 3 }` and runs what s6's run scripts do: `echo >&3`, close it, exec sleep.
+     * `ready = { fd = 3 }` and runs what s6's run scripts do: `echo >&3`, close it, exec sleep
+     * (opts.readyTimeout: its ready_timeout).
      */
     async setup(count, d, opts = {}) {
       init(d);
       n = count;
       // Zero restart delay: backoff.initial has a minimum of 1ms (the config validator's).
       // start_limit is lifted so the crash test never trips "respawning too fast".
-      const cmd = opts.ready === 'fd' ? `command = ["/bin/sh", "-c", "echo >&3; exec 3>&-; exec sleep 1000000"]\nready = { fd = 3 }` : 'command = ["sleep", "1000000"]';
+      const cmd =
+        opts.ready === 'fd'
+          ? `command = ["/bin/sh", "-c", "echo >&3; exec 3>&-; exec sleep 1000000"]\nready = { fd = 3 }${opts.readyTimeout ? `\nready_timeout = "${opts.readyTimeout}"` : ''}`
+          : 'command = ["sleep", "1000000"]';
       let toml = '';
       for (let i = 0; i < n; i++) {
         toml += `[services.s${i}]\n${cmd}\nrestart = "always"\nbackoff = { initial = "1ms", max = "1ms" }\nstart_limit = { burst = 1000000, interval = "1s" }\n\n`;

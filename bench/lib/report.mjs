@@ -214,6 +214,14 @@ function renderReadiness(d, out) {
           `Idle CPU: keeper + controller over ${p.idleS} s with ${p.readyIdleN} ready services using the mechanism (the trial service not yet started), in ${d.cpuResolutionMs} ms ticks.`,
       );
       if (d.notes?.python) out.push(`Fixture: \`${d.notes.python} -S bench/fixtures/ready.py\`.`);
+      const lostRows = rl.filter((r) => r.ok && (r.lostAtStart || r.lost));
+      if (lostRows.length) {
+        out.push(
+          `Readiness reports kelpie lost (the service signalled, kelpie never marked it ready): ` +
+            lostRows.map((r) => `${r.mechanism}: ${r.lostAtStart ?? 0} of ${p.readyIdleN} idle services at start-up (${r.lostReportsAtStart ?? 0} reports; each respawned after its 3 s ready_timeout), ${r.lost ?? 0} trial(s)`).join('; ') +
+            '. Lost trials are left out of the percentiles. See "readiness reports lost" in docs/benchmarks.md.',
+        );
+      }
       const left = rl.reduce((s, r) => s + (r.leftAfterStop ?? 0), 0);
       if (left) out.push(`Processes still alive after "stop all" (killed by the sweep): ${left}.`);
       out.push('');
@@ -227,7 +235,7 @@ function renderReadiness(d, out) {
       sys.map((s) => {
         const runs = ra.filter((r) => r.system === s);
         const ok = runs.filter((r) => r.ok);
-        return [s, { ok: ok.length, runs: runs.length, ready: median(ok.map((r) => r.readyMs)), all: ok.map((r) => r.readyMs), stop: median(ok.map((r) => r.stopMs)), err: runs.find((r) => !r.ok)?.error, left: runs.reduce((a, r) => a + (r.leftAfterStop ?? 0), 0) }];
+        return [s, { ok: ok.length, runs: runs.length, ready: median(ok.map((r) => r.readyMs)), all: ok, stop: median(ok.map((r) => r.stopMs)), err: runs.find((r) => !r.ok)?.error, left: runs.reduce((a, r) => a + (r.leftAfterStop ?? 0), 0) }];
       }),
     );
     const k = agg.kelpie?.ok ? agg.kelpie : null;
@@ -241,7 +249,7 @@ function renderReadiness(d, out) {
           const a = agg[s];
           if (!a.ok) return [s, '', `failed: ${a.err}`, '', ''];
           const how = s === 'kelpie' ? '`ready = { fd = 3 }`' : '`notification-fd` 3';
-          return [s, how, `${fmtMs(a.ready)}${s !== 'kelpie' && k ? ratio(a.ready, k.ready) : ''}`, a.all.map(fmtMs).join(', '), fmtMs(a.stop)];
+          return [s, how, `${fmtMs(a.ready)}${s !== 'kelpie' && k ? ratio(a.ready, k.ready) : ''}`, a.all.map((r) => `${fmtMs(r.readyMs)}${r.lost ? ` (${r.lost} lost${r.lostReports > r.lost ? `, ${r.lostReports} reports` : ''})` : ''}`).join(', '), fmtMs(a.stop)];
         }),
       ),
     );
@@ -250,6 +258,13 @@ function renderReadiness(d, out) {
       `Medians of ${p.readyReps} run(s), systems alternating. Each service is \`/bin/sh\` writing a newline to fd 3, closing it and exec'ing \`sleep\`; timed from launching the supervisor until its own view shows every service ready.` +
         (Number.isFinite(cold) ? ` For comparison, kelpie's cold start of ${p.readyN} \`sleep\` services with no readiness declared, in this run: ${fmtMs(cold)}.` : ''),
     );
+    const lost = (agg.kelpie?.all ?? []).filter((r) => r.lost);
+    if (lost.length) {
+      out.push(
+        `"(K lost)": kelpie lost the readiness report of K services in that run — each stayed \`starting\` until its ready_timeout (5 s here), was respawned and reported again (and may have been lost again: "R reports"); ` +
+          `the time includes that. See "readiness reports lost" in docs/benchmarks.md.`,
+      );
+    }
     const left = sys.filter((s) => agg[s].left).map((s) => `${s}: ${agg[s].left}`);
     if (left.length) out.push(`Processes still alive after "stop all" (killed by the sweep): ${left.join(', ')}.`);
     out.push('');
@@ -265,19 +280,21 @@ function renderReadiness(d, out) {
       const runs = dg.filter((r) => r.variant === v);
       const ok = runs.filter((r) => r.ok);
       const r0 = runs[0];
-      if (!ok.length) return [v, String(r0.n), String(r0.depth), `failed: ${runs[0].error}`, '', '', '', '', '', '', ''];
+      const failed = runs.filter((r) => !r.ok);
+      const failNote = failed.length ? `; ${failed.length} of ${runs.length} run(s) failed: ${failed.map((r) => (r.lost ? `${r.lost} reports lost, ${r.notRunning} of ${r.n} not running` : r.error)).join('; ')}` : '';
+      if (!ok.length) return [v, String(r0.n), String(r0.depth), `all ${runs.length} run(s) failed: ${failed.map((r) => (r.lost ? `${r.lost} readiness reports lost, ${r.notRunning} of ${r.n} services not running after \`up -d\`` : r.error)).join('; ')}`, fmtMs(median(runs.map((r) => r.idealMs))), '', '', '', '', '', ''];
       const m = (f) => median(ok.map(f));
-      const ratioV = m((r) => r.ratio);
+      const dagLike = r0.depth > 1;
       return [
         v,
         String(r0.n),
         String(r0.depth),
-        `${fmtMs(m((r) => r.allReadyMs))} (${ok.map((r) => fmtMs(r.allReadyMs)).join(', ')})`,
+        `${fmtMs(m((r) => r.allReadyMs))} (${ok.map((r) => fmtMs(r.allReadyMs)).join(', ')}${failNote})`,
         fmtMs(m((r) => r.idealMs)),
-        `${ratioV.toFixed(2)}×`,
+        dagLike ? `${m((r) => r.ratio).toFixed(2)}×` : '—',
         fmtMs(m((r) => r.bootMs)),
         fmtMs(m((r) => r.orchestrateMs)),
-        `${m((r) => r.orchestrateMs / r.idealMs).toFixed(2)}×`,
+        dagLike ? `${m((r) => r.orchestrateMs / r.idealMs).toFixed(2)}×` : '—',
         `${fmtMs(m((r) => r.spawnToReady?.p50))} / ${fmtMs(m((r) => r.spawnToReady?.p99))}`,
         r0.depth > 1 ? `${fmtMs(m((r) => r.dispatchLag?.p50))} / ${fmtMs(m((r) => r.dispatchLag?.p99))}` : '—',
       ];
@@ -290,7 +307,8 @@ function renderReadiness(d, out) {
         `Medians of ${p.dagReps} run(s). Ideal critical path = depth × ${fmtMs(solo)}, the median time for Node to spawn one service's command (\`sh -c 'sleep ${(p.dagDelayMs / 1000).toFixed(3)}; echo >&3'\`) until its newline arrives. ` +
           `Goal (issue 7): all ready within ${GOAL_DAG_RATIO}× of the critical path. "kelpie start-up": \`up -d\` launched → first service spawned (CLI, keeper, controller, config). ` +
           `"spawn → ready": a service's \`starting\` event with a PID → its \`running\` event; "dispatch lag": a service's spawn − the latest \`running\` of what it requires. All from the controller's event stamps (ms). ` +
-          `chain = one chain of ${p.dagDepth} services alone; flat = the same ${p.dagN} services with no dependencies.`,
+          `chain = one chain of ${p.dagDepth} services alone; flat = the same ${p.dagN} services with no dependencies (a control for spawn throughput: no ratio). ` +
+          `Every service has ready_timeout = "5s": a lost readiness report fails it and everything that requires it.`,
       );
       const inc = dg.filter((r) => r.ok && r.eventsComplete === false).length;
       if (inc) out.push(`In ${inc} run(s) the event stream missed early events (history is 1000 events): the breakdown covers the services it saw.`);

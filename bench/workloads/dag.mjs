@@ -17,6 +17,10 @@
 // each service's spawn (`starting` with a pid) and ready (`running`) stamps, for the
 // breakdown: kelpie's start-up (t0 → first spawn), per-service spawn → ready, and dispatch lag
 // (a service's spawn − the latest ready of what it requires).
+//
+// Each service has ready_timeout = "5s" (default 30 s): a readiness report kelpie loses (see
+// docs/benchmarks.md) fails that service after 5 s and everything that requires it, and the
+// run is recorded as failed with the number of services that lost theirs (`lost`).
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -55,7 +59,7 @@ export function dagToml(shape, delayMs) {
   const cmd = JSON.stringify(command(delayMs));
   let toml = '';
   for (const [name, reqs] of shape.requires) {
-    toml += `[services.${JSON.stringify(name)}]\ncommand = ${cmd}\nready = { fd = 3 }\n${reqs.length ? `requires = ${JSON.stringify(reqs)}\n` : ''}\n`;
+    toml += `[services.${JSON.stringify(name)}]\ncommand = ${cmd}\nready = { fd = 3 }\nready_timeout = "5s"\n${reqs.length ? `requires = ${JSON.stringify(reqs)}\n` : ''}\n`;
   }
   return toml;
 }
@@ -84,7 +88,7 @@ export async function dagRun(factory, variant, rep, o, ctxBase, { log, cleanup }
   const mark = `${ctxBase.session}-kelpie-${variant}${n}-r${rep}`;
   const dir = join(ctxBase.runs, `kelpie-${variant}${n}-r${rep}`);
   mkdirSync(dir, { recursive: true });
-  const ctx = { root: ctxBase.root, scratch: o.scratch, env: { ...process.env, KELPIE_BENCH_MARK: mark } };
+  const ctx = { root: ctxBase.root, kelpieRoot: ctxBase.kelpieRoot, scratch: o.scratch, env: { ...process.env, KELPIE_BENCH_MARK: mark } };
   const a = factory(ctx);
   const r = { workload: 'dag', variant, n, depth, rep, delayMs: p.dagDelayMs, ok: true };
   const big = 120_000 + n * 300;
@@ -114,8 +118,18 @@ export async function dagRun(factory, variant, rep, o, ctxBase, { log, cleanup }
     );
     const res = await up.done;
     r.upMs = performance.now() - t0;
-    if (res.code !== 0) throw new Error(`kelpie up -d exited ${res.code}: ${(res.stderr || res.stdout).trim().split('\n').slice(-3).join(' / ')}`);
     const st = await a.api('GET', '/v1/status');
+    if (res.code !== 0) {
+      const lost = st.services.filter((s) => /not ready within/.test(s.reason ?? '') || s.restarts > 0);
+      const notUp = st.services.filter((s) => s.state !== 'running');
+      r.lost = lost.length;
+      r.notRunning = notUp.length;
+      if (lost.length) {
+        const layers = [...new Set(lost.map((s) => Number(/^d(\d+)-/.exec(s.name)?.[1])))].sort((x, y) => x - y);
+        throw new Error(`${lost.length} service(s) lost their readiness report (not ready within the 5 s ready_timeout; layer(s) ${layers.join(', ')}); ${notUp.length} of ${n} not running after up -d (${(res.stdout.trim().split('\n').at(-1) ?? '').slice(0, 80)})`);
+      }
+      throw new Error(`kelpie up -d exited ${res.code}: ${(res.stderr || res.stdout).trim().split('\n').slice(-3).join(' / ')}`);
+    }
     const bad = st.services.filter((s) => s.state !== 'running' || s.restarts > 0);
     if (st.services.length !== n || bad.length) throw new Error(`after up -d: ${bad.length} of ${st.services.length} services not running first time (e.g. ${bad[0]?.name} ${bad[0]?.state})`);
     const lastReady = Math.max(...st.services.map((s) => Date.parse(s.since)));

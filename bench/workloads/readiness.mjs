@@ -51,7 +51,7 @@ export async function readinessRun(factory, mech, o, ctxBase, { python, fixture,
   const mark = `${ctxBase.session}-kelpie-ready-${mech}`;
   const dir = join(ctxBase.runs, `kelpie-ready-${mech}`);
   mkdirSync(dir, { recursive: true });
-  const ctx = { root: ctxBase.root, scratch: o.scratch, env: { ...process.env, KELPIE_BENCH_MARK: mark } };
+  const ctx = { root: ctxBase.root, kelpieRoot: ctxBase.kelpieRoot, scratch: o.scratch, env: { ...process.env, KELPIE_BENCH_MARK: mark } };
   const a = factory(ctx);
   const r = { workload: 'ready-latency', mechanism: mech, ok: true, idleN: p.readyIdleN, trials: [] };
   const fifo = join(dir, 'trigger');
@@ -74,7 +74,9 @@ export async function readinessRun(factory, mech, o, ctxBase, { python, fixture,
     if (up.code !== 0 && up.code !== 1) throw new Error(`kelpie up -d exited ${up.code}: ${(up.stderr || up.stdout).trim().split('\n').slice(-2).join(' / ')}`);
     await a.waitAllRunning(120_000 + p.readyIdleN * 200);
     r.upExit = up.code;
-    r.lostAtStart = (await a.api('GET', '/v1/status')).services.filter((x) => x.restarts > 0).length;
+    const again = (await a.api('GET', '/v1/status')).services.filter((x) => x.restarts > 0);
+    r.lostAtStart = again.length; // idle services that needed a respawn to become ready
+    r.lostReportsAtStart = again.reduce((t, x) => t + x.restarts, 0);
     await sleep(500);
     const sup = supervisorTree(a.roots(), EXCLUDE);
     const c0 = cpuMs(sup);

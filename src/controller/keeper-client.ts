@@ -25,7 +25,10 @@ export class KeeperClient {
       else p.reject(new Error(msg.error));
       return;
     }
-    this.onEvent(msg);
+    // Several messages can arrive in one read and are delivered in one tick. A reply's
+    // continuation runs as a microtask, so events are queued as microtasks too: everything is
+    // handled in the order the keeper sent it (a spawn is recorded before its exit or READY=1).
+    queueMicrotask(() => this.onEvent(msg));
   }
 
   request<T = unknown>(req: Request): Promise<T> {
