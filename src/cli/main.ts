@@ -37,7 +37,7 @@ const GLOBAL: NonNullable<Command['options']> = {
 function help(): void {
   out(`kelpie ${VERSION}: a service supervisor
 
-usage: kelpie [-f FILE] [--home DIR] [--json] <command> [args]
+usage: kelpie [-f FILE] [--home DIR] [--cap FILE] [--json] <command> [args]
 
 commands:`);
   for (const cmd of COMMANDS) {

@@ -35,7 +35,10 @@ export function hostIssues(config: Config, uid = process.getuid?.() ?? 0): Confi
 export function wrapCommand(spec: ServiceSpec): string[] {
   const p = spec.privileges;
   let argv = [...spec.command];
-  if (p.user !== null || p.group !== null) {
+  const self = process.getuid?.() ?? 0;
+  const own = p.user !== null && lookupUser(p.user)?.uid === self && p.group === null;
+  // Already that user (a non-root kelpie naming itself): nothing to switch.
+  if ((p.user !== null || p.group !== null) && !own) {
     const u = p.user !== null ? lookupUser(p.user) : null;
     const gid = p.group !== null ? lookupGroup(p.group) : u?.gid ?? null;
     const opts: string[] = [];

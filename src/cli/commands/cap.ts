@@ -41,7 +41,12 @@ function caveatsFrom(ctx: Ctx): Caveat[] {
 function emit(ctx: Ctx, token: string, id: string): void {
   const file = ctx.values.out as string | undefined;
   if (file) {
-    writeFileSync(file, token + '\n', { mode: 0o600, flag: 'wx' });
+    try {
+      writeFileSync(file, token + '\n', { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw usage(`cannot write ${file}: ${code === 'EEXIST' ? 'it exists already (capabilities are never overwritten)' : code ?? String(err)}`);
+    }
     if (ctx.flags.json) printJson({ id, file });
     else out(`capability ${id} written to ${file}`);
   } else if (ctx.flags.json) printJson({ id, token });

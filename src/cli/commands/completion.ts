@@ -39,6 +39,7 @@ export interface Spec {
 export const GLOBAL_FLAGS: Spec['flags'] = [
   { long: 'file', short: 'f', value: 'file' },
   { long: 'home', value: 'dir' },
+  { long: 'cap', value: 'file' },
   { long: 'json', value: null },
   { long: 'no-color', value: null },
   { long: 'help', short: 'h', value: null },
@@ -168,7 +169,7 @@ _kelpie_services() {
   [[ $bin == "~/"* ]] && bin=$HOME/\${bin#"~/"}
   for ((i = 1; i < COMP_CWORD; i++)); do
     case \${COMP_WORDS[i]} in
-      --file|--home) args+=("\${COMP_WORDS[i]}" "\${COMP_WORDS[i+1]}"); ((i++)) ;;
+      --file|--home|--cap) args+=("\${COMP_WORDS[i]}" "\${COMP_WORDS[i+1]}"); ((i++)) ;;
       -f) if [[ $_kelpie_verb != logs ]] || ((i < _kelpie_verb_at)); then args+=(-f "\${COMP_WORDS[i+1]}"); ((i++)); fi ;;
     esac
   done
@@ -179,7 +180,7 @@ _kelpie_takes_value() {
   case "$1 $2" in
     "logs -f") return 1 ;;
     ${takes ? `${takes}) return 0 ;;` : ''}
-    *" -f"|*" --file"|*" --home") return 0 ;;
+    *" -f"|*" --file"|*" --home"|*" --cap") return 0 ;;
   esac
   return 1
 }
@@ -192,7 +193,7 @@ _kelpie() {
   while ((i < COMP_CWORD)); do
     w=\${COMP_WORDS[i]}
     case $w in
-      -f|--file|--home) ((i += 2)); continue ;;
+      -f|--file|--home|--cap) ((i += 2)); continue ;;
       -*) ;;
       *) verb=$w; verb_at=$i; break ;;
     esac
@@ -288,7 +289,7 @@ _kelpie_services() {
   local -a args
   for ((i = 2; i < CURRENT; i++)); do
     case \${words[i]} in
-      --file|--home) args+=(\${words[i]} \${words[i+1]}); ((i++)) ;;
+      --file|--home|--cap) args+=(\${words[i]} \${words[i+1]}); ((i++)) ;;
       -f) if [[ $_kelpie_verb != logs ]] || ((i < _kelpie_verb_at)); then args+=(-f \${words[i+1]}); ((i++)); fi ;;
     esac
   done
@@ -299,7 +300,7 @@ _kelpie_takes_value() {
   case "$1 $2" in
     "logs -f") return 1 ;;
     ${takes ? `${takes}) return 0 ;;` : ''}
-    *" -f"|*" --file"|*" --home") return 0 ;;
+    *" -f"|*" --file"|*" --home"|*" --cap") return 0 ;;
   esac
   return 1
 }
