@@ -38,7 +38,7 @@ const USAGE = `usage: npm run bench [-- OPTIONS]
 
 profiles (default --quick):
   --quick            N=100, 3 repetitions, idle 10 s, 15 kills/run, 50 MiB of log;
-                     100 readiness trials per mechanism; DAG of 200 services   (~9 min)
+                     100 readiness trials per mechanism; DAG of 200 services   (~7 min)
   --full             N=100 and 1000, 5 repetitions, idle 30 s, 50 kills/run, 200 MiB;
                      300 readiness trials; DAG of 1000 services                (long)
   --smoke            N=100, 1 repetition, idle 3 s, 10 kills, 10 MiB; 30 trials (~2.5 min)

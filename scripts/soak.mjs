@@ -151,6 +151,15 @@ function serviceLeaders(procs = markedProcesses()) {
   return by;
 }
 
+/** The keeper's journal of its process table, for one service (for a violation's report). */
+function journal(svc) {
+  try {
+    return JSON.stringify(JSON.parse(readFileSync(join(home, 'keeper.json'), 'utf8')).processes.filter((p) => p.service === svc).map((p) => p.pid));
+  } catch {
+    return '?';
+  }
+}
+
 function children(pid) {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1').trim().split(/\s+/).filter(Boolean).map(Number);
@@ -284,31 +293,26 @@ async function clientLoop(n) {
     const action = rand() < 0.08 ? 'reload' : pick(['start', 'stop', 'restart']);
     const names = CHURN.filter(() => rand() < 0.4);
     if (names.length === 0) names.push(pick(CHURN));
-    busy.add(n);
-    let r;
-    if (action === 'reload') {
-      writeConfig();
-      r = await deadline(client.reload(false).then(() => 'ok', (e) => e.code ?? 'error'), 8000, 'no answer in 8 s');
-    } else {
-      r = await deadline(
-        client.act(action, names, { wait: true, timeoutMs: 3000 }).then((os) => (os.every((o) => o.ok) ? 'ok' : 'not ok'), (e) => e.code ?? 'error'),
-        8000,
-        'no answer in 8 s',
-      );
-    }
-    busy.delete(n);
+    if (action === 'reload') writeConfig();
+    // The client retries while the controller restarts: its request may reach the next one.
+    const work = action === 'reload' ? client.reload(false).then(() => 'ok') : client.act(action, names, { wait: true, timeoutMs: 3000 }).then((os) => (os.every((o) => o.ok) ? 'ok' : 'not ok'));
+    const settled = work.catch((e) => e.code ?? 'error');
+    inflight.add(settled);
+    void settled.finally(() => inflight.delete(settled));
+    const r = await deadline(settled, 8000, 'no answer in 8 s');
     request(action);
     request(`→ ${r}`);
   }
 }
-const busy = new Set();
+/** Client requests not settled yet (a checkpoint waits for them: nothing may arrive after it). */
+const inflight = new Set();
 
 /** Every 100 ms: one process per service, no lingering zombie, a state file that decodes. */
 async function checker() {
   while (!finished) {
     await sleep(100);
     for (const [svc, ps] of serviceLeaders()) {
-      if (ps.length > 1) violation('service ran twice at once', `${svc}: pids ${ps.map((p) => p.pid).join(', ')}`);
+      if (ps.length > 1) violation('service ran twice at once', `${svc}: ${ps.map((p) => `pid ${p.pid} (parent ${readStat(p.pid)?.ppid})`).join(', ')}; keeper table: ${journal(svc)}`);
     }
     passed('one process per service');
     const now = Date.now();
@@ -369,7 +373,8 @@ async function statusWatch() {
 async function checkpoint() {
   paused = true;
   const t = Date.now();
-  await waitFor(() => busy.size === 0, 12_000);
+  resumeAll();
+  if (!(await waitFor(() => inflight.size === 0, 20_000))) violation('checkpoint', `${inflight.size} client request(s) unanswered after 20 s`);
   resumeAll();
   const answering = await waitFor(async () => (await deadline(client.status().catch(() => null), 1000, null)) !== null, 15_000);
   if (!answering) {
@@ -408,6 +413,14 @@ async function checkpoint() {
   paused = false;
 }
 
+function tail(file, n) {
+  try {
+    return readFileSync(file, 'utf8').trim().split('\n').slice(-n).join(' | ');
+  } catch {
+    return '?';
+  }
+}
+
 /** The controller's last events for `names` (for a violation's report). */
 async function recentEvents(names) {
   const evs = [];
@@ -434,7 +447,11 @@ async function waitFor(pred, ms) {
 async function downAndSweep() {
   resumeAll();
   const r = await cli(['down']);
-  if (r.code !== 0) violation('down', `kelpie down exited ${r.code}: ${r.out.trim()}`);
+  if (r.code !== 0) {
+    const st = await deadline(client.status().catch((e) => e.message), 2000, 'no answer');
+    const states = typeof st === 'object' ? st.services.map((x) => `${x.name} ${x.state}`).join(', ') : st;
+    violation('down', `kelpie down exited ${r.code ?? 'not within 60 s'}: ${r.out.trim()}; status now: ${states}; kelpie.log ends: ${tail(join(home, 'kelpie.log'), 6)}; events: ${await recentEvents(Object.keys(SERVICES))}`);
+  }
   let left = [];
   await waitFor(() => (left = markedProcesses()).length === 0, 5000);
   if (left.length) violation('alive after down', left.map((p) => `${p.pid} ${p.service ?? ''} ${p.argv.join(' ')}`).join('; '));

@@ -62,8 +62,9 @@ export async function readinessRun(factory, mech, o, ctxBase, { python, fixture,
     let toml = '';
     for (let i = 0; i < p.readyIdleN; i++) {
       const cmd = mech === 'none' ? ['sleep', '1000000'] : [python, '-S', fixture, mech, 'now'];
-      // ready_timeout + restart: a readiness report kelpie loses (see docs/benchmarks.md) costs
-      // 3 s and a respawn instead of failing the run; such services are counted (lostAtStart).
+      // ready_timeout + restart: should kelpie lose a readiness report (it did before e17a670,
+      // see docs/benchmarks.md), that costs 3 s and a respawn instead of failing the run; such
+      // services are counted (lostAtStart).
       toml += `[services.i${i}]\ncommand = ${q(cmd)}\n${READY[mech]}\nrestart = "always"\nready_timeout = "3s"\nbackoff = { initial = "1ms", max = "1ms" }\nstart_limit = { burst = 1000000, interval = "1s" }\n\n`;
     }
     if (mech !== 'none') {

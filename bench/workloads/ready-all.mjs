@@ -6,11 +6,11 @@
 // declared readiness running only once it is ready), s6's supervise/status with the ready
 // flag. Then stop all (timed too, for the record).
 //
-// kelpie can lose a readiness report that reaches its controller in the same read as the spawn
-// reply (see docs/benchmarks.md); such a service stays `starting` until its ready_timeout
-// (set to 5 s here), is respawned (restart = "always") and normally gets through the second
-// time. `kelpie up -d` then exits 1; the run goes on until every service is running and
-// counts the services that needed a respawn (`lost`).
+// Should kelpie lose a readiness report (it did before e17a670 when the report reached the
+// controller in the same read as the spawn reply; see docs/benchmarks.md), the service stays
+// `starting` until its ready_timeout (set to 5 s here), is respawned (restart = "always") and
+// normally gets through the second time. `kelpie up -d` then exits 1; the run goes on until
+// every service is running and counts the services that needed a respawn (`lost`).
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';

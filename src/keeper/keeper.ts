@@ -47,7 +47,9 @@ export class Keeper {
     cloexecInheritedFds();
     this.subreaper = becomeSubreaper();
     process.on('SIGCHLD', () => this.#queueReap());
-    this.readiness = new ReadinessChannels((m) => this.link.send(m), opts.say);
+    // Readiness reports go out after the reply to the spawn that created the process (it is
+    // sent a microtask later): a ready file that already exists must not overtake it.
+    this.readiness = new ReadinessChannels((m) => setImmediate(() => this.link.send(m)), opts.say);
     this.link = new ControllerLink(opts.controllerEntry, opts.controllerEnv, {
       hello: (firstBoot, starts, missed, dropped) => this.#hello(firstBoot, starts, missed, dropped),
       handle: (msg) => void this.#handle(msg),

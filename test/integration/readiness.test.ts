@@ -282,3 +282,16 @@ ready_timeout = "10s"
     await p.cleanup();
   }
 });
+
+test('a ready file created at once, by many services together, is never lost', async () => {
+  let toml = '';
+  for (let i = 0; i < 30; i++) toml += `[services.f${i}]\ncommand = ["sh", "-c", "touch \\"$KELPIE_READY_FILE\\"; exec sleep 1000"]\nready = { file = true }\nready_timeout = "20s"\n`;
+  const p = new Project(toml);
+  try {
+    const r = await p.kelpie(['up', '-d']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok((await p.status()).services.every((s) => s.state === 'running'));
+  } finally {
+    await p.cleanup();
+  }
+});
