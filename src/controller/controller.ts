@@ -368,6 +368,7 @@ export class Controller implements ControllerApi {
 
   async act(action: Action, names: readonly string[] | 'all' | 'wanted', wait: boolean, timeoutMs: number): Promise<ActionOutcome[]> {
     const picked = this.#pick(names);
+    for (const s of picked) s.requests++;
     // What a person asks for is remembered across restarts of kelpie; `up` asks for nothing.
     if (names !== 'wanted') {
       for (const s of picked) {
@@ -384,9 +385,11 @@ export class Controller implements ControllerApi {
       case 'stop':
         work = this.orchestrator.stop(list);
         break;
-      case 'restart':
-        work = this.orchestrator.restart(list);
+      case 'restart': {
+        const gens = picked.map((s) => s.requests);
+        work = this.orchestrator.restart(list, () => picked.every((s, i) => s.requests === gens[i]));
         break;
+      }
       case 'enable':
         for (const s of picked) s.dispatch({ type: 'enable' });
         work = Promise.resolve(new Map(picked.map((s) => [s.name, { ok: true, state: s.state, message: 'enabled' }])));

@@ -129,13 +129,15 @@ export class Orchestrator {
   }
 
   /** Stops `names` and their dependents, then starts them and the dependents that had been up. */
-  async restart(names: readonly string[]): Promise<Map<string, Outcome>> {
+  async restart(names: readonly string[], stillWanted: () => boolean = () => true): Promise<Map<string, Outcome>> {
     const g = this.svcs.graph();
     const set = g.stopSet(names);
     const wasUp = set.filter((n) => names.includes(n) || !DOWN_OK.has(this.#svc(n).state));
     const stopped = await this.stop(names);
     const failedStop = [...stopped].filter(([, o]) => !o.ok);
     if (failedStop.length) return stopped;
+    // A later request (another client's stop or start) overtook this restart: the last wins.
+    if (!stillWanted()) return stopped;
     return this.start(wasUp);
   }
 }

@@ -5,14 +5,15 @@ import { readFileSync } from 'node:fs';
 import { ownChildren, readStat } from '../os/proc.js';
 import { isLibuvChild } from '../os/reap.js';
 
-/** Our re-parented children (not spawned by libuv, not in `owned`) that belong to `service`. */
-export function escapedOf(service: string, owned: (pid: number) => boolean): number[] {
+/** Our re-parented children (not spawned by libuv, not in `owned`) that belong to `service` (any, if null). */
+export function escapedOf(service: string | null, owned: (pid: number) => boolean): number[] {
   const out: number[] = [];
   for (const pid of ownChildren()) {
     if (isLibuvChild(pid) || owned(pid)) continue;
     try {
       const env = readFileSync(`/proc/${pid}/environ`, 'latin1');
-      if (env.split('\0').includes(`KELPIE_SERVICE=${service}`)) out.push(pid);
+      const vars = env.split('\0');
+      if (service === null ? vars.some((v) => v.startsWith('KELPIE_SERVICE=')) : vars.includes(`KELPIE_SERVICE=${service}`)) out.push(pid);
     } catch {
       // gone
     }

@@ -5,6 +5,7 @@ import { homePaths } from '../protocol/home.js';
 import type { LogLine } from '../protocol/keeper.js';
 import { foregroundPrinter } from './foreground.js';
 import { Keeper } from './keeper.js';
+import { escapedOf, killEscaped } from './escaped.js';
 import { claimPidFile, releasePidFile } from './pidfile.js';
 
 /** What `runKeeper` needs. */
@@ -70,6 +71,8 @@ export async function runKeeper(o: RunKeeperOptions): Promise<number> {
       } else {
         await keeper.drained();
       }
+      // Anything of a service that escaped its group and outlived it goes with kelpie.
+      killEscaped(escapedOf(null, (p) => keeper.table.get(p) !== undefined));
       keeper.readiness.close();
       rmSync(paths.socket, { force: true });
       releasePidFile(paths.keeperPid);

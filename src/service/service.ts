@@ -52,6 +52,8 @@ export class Service implements Svc {
   statusText: string | null = null;
   lastProbe: { kind: 'ready' | 'startup' | 'liveness'; ok: boolean; at: string; detail: string } | null = null;
   exits: ExitInfo[] = [];
+  /** Requests made on this service (start, stop, restart…): a newer one supersedes an older. */
+  requests = 0;
   /** What a person last asked for (start → up, stop → down); null: follow `autostart`. */
   wanted: 'up' | 'down' | null = null;
   /** A new definition waiting for the next stop or crash (reload with on_change = "defer"). */

@@ -190,11 +190,13 @@ for (const [what, bytes] of BAD) {
   });
 }
 
-test('huge headers (> 16 KB), a 1 MB URL and many headers are refused 4xx; the daemon stays up', async () => {
+test('huge headers (> 16 KB): one big header, a 64 KB URL, 2000 headers are refused 4xx; the daemon stays up', async () => {
   const cases: Array<[string, Buffer]> = [
     ['one 20 KB header', wire('GET', '/v1/status', undefined, { extra: `x-big: ${'a'.repeat(20_000)}\r\n` })],
     ['2000 small headers (64 KB)', wire('GET', '/v1/status', undefined, { extra: Array.from({ length: 2000 }, (_, i) => `x-h${i}: ${'b'.repeat(24)}\r\n`).join('') })],
-    ['a 1 MB URL', wire('GET', `/v1/services/${'c'.repeat(1024 * 1024)}`)],
+    // Larger still, the server answers and closes while the client is writing: EPIPE may
+    // reach the client before the 400 does (no lingering close). 64 KB fits in the socket buffer.
+    ['a 64 KB URL', wire('GET', `/v1/services/${'c'.repeat(64 * 1024)}`)],
   ];
   const replies = await Promise.all(cases.map(async ([what, bytes]) => [what, await rawRequest(p.client.socket, bytes)] as const));
   for (const [what, r] of replies) assert.ok(r.status !== null && r.status >= 400 && r.status < 500, `${what}: got ${r.status ?? r.error}`);

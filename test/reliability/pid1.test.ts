@@ -202,8 +202,7 @@ stop = { timeout = "2s" }
 test('outside PID 1 the keeper is a child subreaper: an escaped grandchild is re-parented to it and reaped', async () => {
   // The fixture runs under a shell that stays: when the fixture exits, its escaped child is
   // re-parented to the keeper while the service itself still runs (so it is not ended with it).
-  const df = JSON.parse(fixture('double-fork')) as string[];
-  const p = new Project(`[services.df]\ncommand = ["sh", "-c", ${JSON.stringify(`${df.join(' ')} exit; exec sleep 1000`)}]\nrestart = "never"\n`);
+  const p = new Project(`[services.df]\ncommand = ${wrappedDoubleFork()}\nrestart = "never"\n`);
   try {
     await p.up();
     const keeper = (await p.status()).daemon.keeper_pid;
@@ -217,9 +216,15 @@ test('outside PID 1 the keeper is a child subreaper: an escaped grandchild is re
   }
 });
 
-/** Runs `act` on a project whose service double-forked; returns the escapee if it survived. */
-async function escapeeAfter(serviceMode: 'exit' | 'idle', act: (p: Project) => Promise<unknown>): Promise<number | null> {
-  const p = new Project(`[services.df]\ncommand = ${fixture('double-fork', serviceMode)}\nrestart = "never"\n`);
+/** The double-fork fixture under a shell that stays: its escapee is re-parented to the keeper. */
+function wrappedDoubleFork(): string {
+  const df = JSON.parse(fixture('double-fork')) as string[];
+  return `["sh", "-c", ${JSON.stringify(`${df.join(' ')} exit; exec sleep 1000`)}]`;
+}
+
+/** Runs `act` on a project whose running service has an escaped grandchild; returns it if it survived. */
+async function escapeeAfter(command: string, act: (p: Project) => Promise<unknown>): Promise<number | null> {
+  const p = new Project(`[services.df]\ncommand = ${command}\nrestart = "never"\n`);
   let survivor: number | null = null;
   try {
     await p.up();
@@ -235,11 +240,13 @@ async function escapeeAfter(serviceMode: 'exit' | 'idle', act: (p: Project) => P
 }
 
 test('kelpie stop also stops the escaped (setsid) grandchildren of the service', async () => {
-  const survivor = await escapeeAfter('idle', async (p) => assert.equal((await p.kelpie(['stop', 'df'])).code, 0));
+  // The fixture idles: its escapee is its own child, in another session and process group.
+  const survivor = await escapeeAfter(fixture('double-fork', 'idle'), async (p) => assert.equal((await p.kelpie(['stop', 'df'])).code, 0));
   assert.equal(survivor, null, `escaped grandchild ${survivor} outlived kelpie stop (it left the process group with setsid)`);
 });
 
 test('kelpie down leaves no escaped (setsid) grandchild of a service alive', async () => {
-  const survivor = await escapeeAfter('exit', async (p) => assert.equal((await p.kelpie(['down'])).code, 0));
+  // The escapee's parent exited: it is the keeper's (subreaper) child while the service runs.
+  const survivor = await escapeeAfter(wrappedDoubleFork(), async (p) => assert.equal((await p.kelpie(['down'])).code, 0));
   assert.equal(survivor, null, `escaped grandchild ${survivor} outlived kelpie down (re-parented to init when the keeper exited)`);
 });
