@@ -132,7 +132,7 @@ function markedProcesses() {
       if (!st || st.state === 'Z') continue;
       const service = /(?:^|\0)KELPIE_SERVICE=([^\0]*)/.exec(environ)?.[1] ?? null;
       const argv = readFileSync(`/proc/${n}/cmdline`, 'latin1').split('\0').filter(Boolean);
-      out.push({ pid: st.pid, startTime: st.startTime, state: st.state, leader: st.pgrp === st.pid, service, argv });
+      out.push({ pid: st.pid, ppid: st.ppid, startTime: st.startTime, state: st.state, leader: st.pgrp === st.pid, service, argv });
     } catch {
       // gone
     }
@@ -140,12 +140,16 @@ function markedProcesses() {
   return out;
 }
 
-/** The main process of each service: a group leader running exactly its command. */
+/**
+ * The main process of each service: a child of the keeper leading its own process group and
+ * running exactly the service's command. (A child the service forks with setsid is a group
+ * leader too, and runs the same command until it execs: its parent is not the keeper.)
+ */
 function serviceLeaders(procs = markedProcesses()) {
   const by = new Map();
   for (const p of procs) {
     const s = p.service && SERVICES[p.service];
-    if (!s || !p.leader || p.argv.join('\0') !== s.argv.join('\0')) continue;
+    if (!s || !p.leader || p.ppid !== keeper || p.argv.join('\0') !== s.argv.join('\0')) continue;
     by.set(p.service, [...(by.get(p.service) ?? []), p]);
   }
   return by;
