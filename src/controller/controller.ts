@@ -375,6 +375,8 @@ export class Controller implements ControllerApi {
         if (action === 'start' || action === 'restart') s.wanted = 'up';
         if (action === 'stop') s.wanted = 'down';
       }
+      // Durable before acting: a controller killed mid-request must not undo what was asked.
+      this.#store.flush();
     }
     const list = picked.map((s) => s.name);
     let work: Promise<Map<string, Outcome>>;

@@ -72,6 +72,11 @@ export function reconcile(svc: Service, live: ProcessEntry | undefined, missed: 
       svc.go('stopped', null);
       return true;
     case 'backoff':
+      // Someone asked for it to stop and the old controller died before recording the stop.
+      if (svc.wanted === 'down') {
+        svc.go('stopped', null);
+        return false;
+      }
       // The old controller's timer died with it: wait one initial delay, then respawn.
       svc.armBackoff(svc.spec.backoff.initial);
       return false;
