@@ -129,7 +129,8 @@ function markedProcesses() {
       const environ = readFileSync(`/proc/${n}/environ`, 'latin1');
       if (!environ.includes(`KELPIE_TEST_MARK=${mark}`)) continue;
       const st = readStat(Number(n));
-      if (!st || st.state === 'Z') continue;
+      // Our own children (CLI runs, tsx's esbuild) carry the mark too when we were given one.
+      if (!st || st.state === 'Z' || st.ppid === process.pid) continue;
       const service = /(?:^|\0)KELPIE_SERVICE=([^\0]*)/.exec(environ)?.[1] ?? null;
       const argv = readFileSync(`/proc/${n}/cmdline`, 'latin1').split('\0').filter(Boolean);
       out.push({ pid: st.pid, ppid: st.ppid, startTime: st.startTime, state: st.state, leader: st.pgrp === st.pid, service, argv });
@@ -231,7 +232,7 @@ async function main() {
   keeper = (await client.status()).daemon.keeper_pid;
   const end = t0 + seconds * 1000;
   const every = Math.min(10_000, Math.max(5000, (seconds * 1000) / 3));
-  const workers = [chaos(), checker(), statusWatch(), ...[1, 2, 3].map((n) => clientLoop(n))];
+  const workers = [chaos(), checker(), statusWatch(), ...[1, 2, 3].map(() => clientLoop())];
   let nextCheckpoint = Date.now() + every;
   while (Date.now() < end && !finished) {
     await sleep(Math.min(200, Math.max(0, end - Date.now())));
@@ -290,7 +291,7 @@ function resumeAll() {
 }
 
 /** One of three concurrent clients: start/stop/restart/reload on the churned services. */
-async function clientLoop(n) {
+async function clientLoop() {
   while (!finished) {
     await sleep(between(0, 200));
     if (paused || finished) continue;
@@ -301,7 +302,8 @@ async function clientLoop(n) {
     // The client retries while the controller restarts: its request may reach the next one.
     const work = action === 'reload' ? client.reload(false).then(() => 'ok') : client.act(action, names, { wait: true, timeoutMs: 3000 }).then((os) => (os.every((o) => o.ok) ? 'ok' : 'not ok'));
     const settled = work.catch((e) => e.code ?? 'error');
-    inflight.add(settled);
+    // A reload changes flappy's env: it restarts flappy.
+    inflight.set(settled, { what: `${action} ${action === 'reload' ? '(restarts flappy)' : names.join(',')} sent at ${((Date.now() - t0) / 1000).toFixed(1)} s`, services: action === 'reload' ? ['flappy'] : names });
     void settled.finally(() => inflight.delete(settled));
     const r = await deadline(settled, 8000, 'no answer in 8 s');
     request(action);
@@ -309,14 +311,14 @@ async function clientLoop(n) {
   }
 }
 /** Client requests not settled yet (a checkpoint waits for them: nothing may arrive after it). */
-const inflight = new Set();
+const inflight = new Map();
 
 /** Every 100 ms: one process per service, no lingering zombie, a state file that decodes. */
 async function checker() {
   while (!finished) {
     await sleep(100);
     for (const [svc, ps] of serviceLeaders()) {
-      if (ps.length > 1) violation('service ran twice at once', `${svc}: ${ps.map((p) => `pid ${p.pid} (parent ${readStat(p.pid)?.ppid})`).join(', ')}; keeper table: ${journal(svc)}`);
+      if (ps.length > 1) violation('service ran twice at once', `${svc}: ${ps.map((p) => `pid ${p.pid} (parent ${p.ppid})`).join(', ')}; keeper table: ${journal(svc)}`);
     }
     passed('one process per service');
     const now = Date.now();
@@ -378,7 +380,10 @@ async function checkpoint() {
   paused = true;
   const t = Date.now();
   resumeAll();
-  if (!(await waitFor(() => inflight.size === 0, 20_000))) violation('checkpoint', `${inflight.size} client request(s) unanswered after 20 s`);
+  if (!(await waitFor(() => inflight.size === 0, 20_000))) {
+    const reqs = [...inflight.values()];
+    violation('checkpoint', `client request(s) unanswered after 20 s: ${reqs.map((r) => r.what).join('; ')}\n      recent events: ${await recentEvents(reqs.flatMap((r) => r.services))}`);
+  }
   resumeAll();
   const answering = await waitFor(async () => (await deadline(client.status().catch(() => null), 1000, null)) !== null, 15_000);
   if (!answering) {
