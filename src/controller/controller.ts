@@ -9,7 +9,7 @@ import { Gate } from '../api/gate.js';
 import type { Action, ControllerApi } from '../api/routes.js';
 import type { Config, ServiceSpec } from '../config/types.js';
 import { loadConfig, formatIssue } from '../config/index.js';
-import { writeFileAtomic } from '../os/atomic.js';
+import { removeStaleTemps, writeFileAtomic } from '../os/atomic.js';
 import type { GraphResult, ReloadResult, ActionOutcome, KelpieEvent, LogEntry, ServiceDetail, StatusResult } from '../protocol/api.js';
 import { KelpieError } from '../protocol/errors.js';
 import { BUILD, VERSION } from '../protocol/version.js';
@@ -134,6 +134,7 @@ export class Controller implements ControllerApi {
 
   #loadConfig(firstBoot: boolean): Config {
     const snapshot = `${this.paths.home}/config.json`;
+    removeStaleTemps(snapshot);
     if (!firstBoot) {
       try {
         const old = JSON.parse(readFileSync(snapshot, 'utf8')) as Config;

@@ -1,7 +1,7 @@
 // The keeper's process table: every live service process, by pid, journaled to disk so a
 // later keeper (upgrade) or a person can see what was running.
 import type { ChildProcess } from 'node:child_process';
-import { writeFileAtomic } from '../os/atomic.js';
+import { removeStaleTemps, writeFileAtomic } from '../os/atomic.js';
 import type { ProcessEntry, SpawnRequest } from '../protocol/keeper.js';
 
 /** A live process and what the keeper needs to manage it. */
@@ -15,7 +15,10 @@ export interface Owned {
 export class ProcessTable {
   readonly #byPid = new Map<number, Owned>();
 
-  constructor(private readonly journalPath: string) {}
+  constructor(private readonly journalPath: string) {
+    // A keeper killed between writing and renaming the journal left its temp file behind.
+    removeStaleTemps(journalPath);
+  }
 
   add(o: Owned): void {
     this.#byPid.set(o.entry.pid, o);

@@ -126,7 +126,9 @@ export class Service implements Svc {
       if (s === 'failed' || s === 'disabled' || (s === 'stopped' && !busy)) return { ok: false, state: s, message: this.reason ?? s };
       return null;
     }
-    if ((s === 'stopped' || s === 'failed' || s === 'disabled' || s === 'done') && !busy) return { ok: true, state: s, message: s };
+    // A stop is done once its process is gone, even if another client's start is queued to
+    // run next: that start is a later request with its own answer (the last request wins).
+    if ((s === 'stopped' || s === 'failed' || s === 'disabled' || s === 'done') && !this.pendingStop) return { ok: true, state: s, message: s };
     return null;
   }
 

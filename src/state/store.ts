@@ -1,11 +1,14 @@
 // Reads and writes the state file. Writes are coalesced: many changes in one tick make one
 // durable write (temp → fsync → rename → fsync dir).
 import { readFileSync, renameSync } from 'node:fs';
-import { writeFileAtomic } from '../os/atomic.js';
+import { removeStaleTemps, writeFileAtomic } from '../os/atomic.js';
 import { decodeState, encodeState, STATE_VERSION, type PersistedState } from './encode.js';
 
 /** Reads the state file; an absent file is empty state, a corrupt one is set aside and reported. */
 export function readState(path: string, warn: (msg: string) => void): PersistedState {
+  // A writer killed mid-write leaves its temp file behind; the state file itself is whole.
+  const stale = removeStaleTemps(path);
+  if (stale) warn(`removed ${stale} temp file(s) left by an interrupted state write`);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

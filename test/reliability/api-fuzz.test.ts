@@ -45,7 +45,7 @@ const SEGMENTS = ['v1', 'status', 'services', 'start', 'stop', 'restart', 'enabl
 const pathChars = fc.string({ unit: 'binary-ascii', maxLength: 12 }).map((s) => s.replace(/[\s\x00-\x1f\x7f?#]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 const segment = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...SEGMENTS) }, { weight: 1, arbitrary: pathChars });
 const query = fc.array(fc.tuple(fc.constantFrom('n', 'lines', 'after', 'follow', 'service', 'x'), fc.oneof(fc.constantFrom('1', '0', '-3', '1e3', '%', 'a', 'ghost', '99999999999999999999', '', 'NaN', '0x10'), pathChars)), { maxLength: 3 }).map((kv) => (kv.length ? `?${kv.map(([k, v]) => `${k}=${v}`).join('&')}` : ''));
-const ROUTES = ['status', 'services', 'start', 'stop', 'restart', 'enable', 'disable', 'signal', 'logs', 'events', 'graph', 'trigger', 'run', 'reload'];
+const ROUTES = ['status', 'services', 'start', 'stop', 'restart', 'enable', 'disable', 'signal', 'logs', 'events', 'graph', 'trigger', 'run', 'reload', 'caps'];
 const target = fc.oneof(
   { weight: 6, arbitrary: fc.tuple(fc.constantFrom(...ROUTES), fc.option(segment, { nil: undefined }), query).map(([h, s, q]) => `/v1/${h}${s === undefined ? '' : `/${s}`}${q}`) },
   { weight: 4, arbitrary: fc.tuple(fc.array(segment, { minLength: 1, maxLength: 4 }), query, fc.boolean()).map(([s, q, slash]) => `/${s.join('/')}${slash ? '/' : ''}${q}`) },
@@ -62,7 +62,7 @@ const value = fc.oneof(
   fc.array(fc.oneof(fc.constantFrom('a', 'b', 'ghost', '', 'A'), fc.integer()), { maxLength: 3 }),
   fc.dictionary(fc.string({ maxLength: 4 }), fc.oneof(fc.integer(), fc.string({ maxLength: 4 })), { maxKeys: 2 }),
 );
-const KEYS = ['services', 'wait', 'timeout_ms', 'service', 'signal', 'dry_run', 'defer', 'file', 'argv', 'cwd', 'env', 'name'];
+const KEYS = ['services', 'wait', 'timeout_ms', 'service', 'signal', 'dry_run', 'defer', 'file', 'argv', 'cwd', 'env', 'name', 'caveats', 'note', 'id'];
 const body = fc.oneof(
   { weight: 2, arbitrary: fc.constant(undefined) },
   { weight: 6, arbitrary: fc.dictionary(fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 6 })), value, { maxKeys: 4 }).map((o) => JSON.stringify(o)) },
@@ -71,7 +71,7 @@ const body = fc.oneof(
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((u) => Buffer.from(u).toString('latin1')) },
   { weight: 1, arbitrary: fc.constantFrom('['.repeat(20_000), '{"services":'.repeat(3000), '\u0000', '{"__proto__":{"services":["a"]}}', '{"services":["a"],"services":5}') },
 );
-const POSTS = ['start', 'stop', 'restart', 'enable', 'disable', 'signal', 'trigger', 'run', 'reload', 'services'];
+const POSTS = ['start', 'stop', 'restart', 'enable', 'disable', 'signal', 'trigger', 'run', 'reload', 'services', 'caps/grant', 'caps/revoke'];
 // Mostly the owner's capability; sometimes none, a malformed one or a forged one.
 const authz = fc.oneof({ weight: 12, arbitrary: fc.constant('owner') }, { weight: 1, arbitrary: fc.constantFrom('', 'authorization: Bearer\r\n', 'authorization: Basic a2VscGll\r\n') }, { weight: 1, arbitrary: fc.base64String({ maxLength: 60 }).map((b) => `authorization: Bearer kelpie-cap-v1.${b}\r\n`) });
 const request = fc.oneof(

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Project, fixture } from '../helpers/project.js';
+import { Project, fixture, alive } from '../helpers/project.js';
 import { decodeState } from '../../src/state/encode.js';
 import { poll, sleep, within } from './helpers.js';
 
@@ -94,6 +94,9 @@ start_limit = { burst = 100000 }
     assert.ok(kills >= 15, `only ${kills} kills in 5 s`);
     assert.deepEqual(problems.slice(0, 10), [], `state.json was missing or did not decode (${problems.length} times)`);
     assert.deepEqual(leftovers.filter((f) => f.includes('corrupt')), [], 'a controller found state.json corrupt and set it aside');
+    // A controller killed between write and rename leaves its temp file; the next one removes it.
+    const orphaned = leftovers.filter((f) => f.endsWith('.tmp') && !alive(Number(f.split('.')[3])));
+    assert.deepEqual(orphaned, [], 'temp files of killed controllers were left in the home');
   } finally {
     reading = false;
     await p.cleanup();

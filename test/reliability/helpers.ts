@@ -1,9 +1,8 @@
 // Helpers shared by the reliability suites: raw HTTP over the API socket (for requests no
-// well-behaved client would send), /proc readings (memory, zombies, PID namespaces) and
-// deadlines. Everything a suite starts is still found and swept by Project.cleanup.
+// well-behaved client would send), /proc readings (memory, PID namespaces) and deadlines.
+// Everything a suite starts is still found and swept by Project.cleanup.
 import { connect, type Socket } from 'node:net';
-import { readdirSync, readFileSync } from 'node:fs';
-import { readStat } from '../../src/os/proc.js';
+import { readFileSync } from 'node:fs';
 
 /** What came back for one raw request. */
 export interface RawReply {
@@ -91,27 +90,6 @@ export function rssKb(pid: number): number {
   } catch {
     return 0;
   }
-}
-
-/** Children of `pid` (all threads) that are zombies. */
-export function zombieChildren(pid: number): number[] {
-  const out: number[] = [];
-  let tasks: string[] = [];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return out;
-  }
-  for (const tid of tasks) {
-    try {
-      for (const c of readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').trim().split(/\s+/)) {
-        if (c && readStat(Number(c))?.state === 'Z') out.push(Number(c));
-      }
-    } catch {
-      // thread gone
-    }
-  }
-  return out;
 }
 
 /** The PIDs of `pid` as seen from each PID namespace it is in, outermost first (NSpid). */

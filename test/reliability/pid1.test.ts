@@ -250,3 +250,22 @@ test('kelpie down leaves no escaped (setsid) grandchild of a service alive', asy
   const survivor = await escapeeAfter(wrappedDoubleFork(), async (p) => assert.equal((await p.kelpie(['down'])).code, 0));
   assert.equal(survivor, null, `escaped grandchild ${survivor} outlived kelpie down (re-parented to init when the keeper exited)`);
 });
+
+test('as PID 1: kelpie down from outside the PID namespace returns once kelpie has exited', async () => {
+  // status reports the keeper's pid as the namespace sees it (1); from here that is init.
+  requireUnshare();
+  const p = new Project(`[services.a]\ncommand = ${fixture('forever')}\n`);
+  const ns = new Pid1(p);
+  try {
+    await ns.keeper();
+    await ns.answering();
+    const down = await p.kelpie(['down'], { timeoutMs: 10_000 }).catch((err: Error) => err);
+    const code = await ns.wait(5000);
+    assert.equal(code, 0, 'kelpie (PID 1) shut down in order');
+    assert.ok(!(down instanceof Error), 'kelpie down did not return within 10 s: it waits for keeper_pid 1 (the namespace\'s view of the keeper, init from here) to exit');
+    assert.equal(down.code, 0, down.stderr);
+  } finally {
+    ns.kill();
+    await p.cleanup();
+  }
+});

@@ -1,8 +1,20 @@
 // kelpie down: ordered shutdown of every service, then the daemon exits.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homePaths } from '../../protocol/home.js';
+import { readStat } from '../../os/proc.js';
 import type { Command } from '../command.js';
 import { out, printJson } from '../output.js';
+
+/** keeper.pid's text ("PID STARTTIME"), or null. */
+function claimOf(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** True while `pid` runs; a zombie (exited, not yet reaped by its new parent) is gone. */
 function alive(pid: number): boolean {
@@ -21,16 +33,33 @@ export const down: Command = {
   args: [0, 0],
   async run(ctx) {
     const client = ctx.client();
+    const paths = homePaths(ctx.where.home);
     const before = await client.status();
+    const claim = claimOf(paths.keeperPid);
     await client.shutdown();
     const pid = before.daemon.keeper_pid;
-    // The keeper exits once every service has stopped (each within its stop timeout).
-    while (alive(pid)) await new Promise((r) => setTimeout(r, 50));
+    // The keeper exits once every service has stopped (each within its stop timeout), then
+    // releases keeper.pid. Its pid is ours to watch only if it is the same process here: as
+    // PID 1 of another PID namespace it reports a pid that names a different process here.
+    const [claimPid, claimStart] = (claim ?? '').split(' ');
+    const sameNamespace = claim === null || Number(claimPid) === pid && String(readStat(pid)?.startTime) === claimStart;
     let stillThere = false;
-    try {
-      stillThere = Number(readFileSync(homePaths(ctx.where.home).keeperPid, 'utf8').split(' ')[0]) === pid;
-    } catch {
-      stillThere = false;
+    if (sameNamespace) {
+      while (alive(pid)) await pause(50);
+      stillThere = claimOf(paths.keeperPid) === claim;
+    } else {
+      // Wait for the keeper to let go of keeper.pid; a keeper killed outright never does, so
+      // once its API socket is gone too, give it a few seconds and no more.
+      let goneSince: number | null = null;
+      while (claimOf(paths.keeperPid) === claim) {
+        if (existsSync(paths.socket)) goneSince = null;
+        else if (goneSince === null) goneSince = Date.now();
+        else if (Date.now() - goneSince > 5000) {
+          stillThere = true;
+          break;
+        }
+        await pause(50);
+      }
     }
     if (ctx.flags.json) printJson({ stopped: before.services.map((s) => s.name), keeper_pid: pid, clean: !stillThere });
     else out(`kelpie is down (${before.services.length} service(s) stopped)`);
