@@ -6,13 +6,33 @@ import { ERRORS, KelpieError } from '../protocol/errors.js';
 
 const MAX_BODY = 1024 * 1024;
 const MAX_BUFFERED = 1024 * 1024;
+const DRAIN_MS = 2000;
 
 /** Sends one envelope. */
 export function send<T>(res: ServerResponse, status: number, env: Envelope<T>): void {
   if (res.headersSent || res.destroyed) return;
   const body = JSON.stringify(env);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
+  const req = res.req as IncomingMessage | undefined;
+  if (!req || req.complete || req.destroyed) {
+    res.end(body);
+    return;
+  }
+  // Answered before the body was read (a refusal, say): read and drop the rest first, or the
+  // close that follows a "connection: close" request resets the connection and the client
+  // may lose the answer. Bounded in time; the server's request timeout bounds it too.
+  res.write(body);
+  let ended = false;
+  const end = (): void => {
+    if (ended) return;
+    ended = true;
+    clearTimeout(timer);
+    res.end();
+  };
+  const timer = setTimeout(end, DRAIN_MS);
+  req.once('end', end);
+  req.once('close', end);
+  req.resume();
 }
 
 export function sendOk<T>(res: ServerResponse, result: T): void {

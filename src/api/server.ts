@@ -4,6 +4,8 @@
 import { chmodSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { API_VERSION } from '../protocol/api.js';
 import { route, type ControllerApi } from './routes.js';
 
 /** Listens on `socketPath`; resolves once accepting. */
@@ -16,6 +18,12 @@ export function listen(api: ControllerApi, socketPath: string): Promise<Server> 
     else socket.destroy();
   });
   server.on('connection', (s) => s.on('error', () => {}));
+  // No tunnels here; without this Node drops a CONNECT without a word.
+  server.on('connect', (_req, socket: Socket) => {
+    const body = JSON.stringify({ kelpie: API_VERSION, ok: false, error: { code: 'KELPIE_E_BAD_REQUEST', message: 'CONNECT is not supported' } });
+    socket.on('error', () => {});
+    socket.end(`HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  });
   rmSync(socketPath, { force: true });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -1,4 +1,4 @@
-// The chaos soak (scripts/soak.mjs, `npm run soak`) for 20 s, so CI exercises it: faults are
+// The chaos soak (scripts/soak.mjs, `npm run soak`) for 60 s, so CI exercises it: faults are
 // injected, invariants checked all along, and nothing it started may be left alive.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ROOT, waitGone } from '../helpers/project.js';
 
-const SECONDS = Number(process.env.KELPIE_SOAK_SECONDS ?? 20);
+const SECONDS = Number(process.env.KELPIE_SOAK_SECONDS ?? 60);
 
 interface Summary {
   seed: number;
