@@ -1,7 +1,7 @@
 // Bundles the three programs (CLI, keeper, controller) with esbuild.
 // koffi stays external: it loads a native module from its own package directory.
 import { build } from 'esbuild';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
@@ -19,7 +19,8 @@ const hash = createHash('sha256');
 for (const f of sources('src')) hash.update(f).update(readFileSync(f));
 const buildId = hash.digest('hex').slice(0, 12);
 
-await build({
+const result = await build({
+  metafile: true,
   entryPoints: {
     cli: 'src/cli/main.ts',
     keeper: 'src/keeper/main.ts',
@@ -40,3 +41,21 @@ await build({
   },
   logLevel: 'warning',
 });
+
+// Chunk names change with their content, so old ones pile up in dist/. Keep this build's
+// files and the previous build's (a daemon started from it may still load one of its
+// chunks, e.g. `kelpie up` in the foreground loads the keeper lazily); with --clean
+// (npm pack's prepack), keep only this build's.
+const outputs = Object.keys(result.metafile.outputs).map((o) => o.replace(/^dist\//, ''));
+const manifest = join('dist', '.outputs.json');
+let previous = [];
+if (!process.argv.includes('--clean') && existsSync(manifest)) {
+  try {
+    previous = JSON.parse(readFileSync(manifest, 'utf8'));
+  } catch {
+    previous = [];
+  }
+}
+const keep = new Set([...outputs, ...previous, '.outputs.json']);
+for (const name of readdirSync('dist')) if (!keep.has(name)) rmSync(join('dist', name), { force: true });
+writeFileSync(manifest, JSON.stringify(outputs) + '\n');

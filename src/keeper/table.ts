@@ -48,9 +48,24 @@ export class ProcessTable {
     return this.#byPid.size;
   }
 
+  #queued = false;
+
+  /**
+   * Rewrites the journal once per turn of the event loop, however many spawns and exits it
+   * saw (a cold start of N services is one write, not N of a growing file). No fsync: the
+   * journal is read back only by a process on this boot (processes do not outlive a reboot).
+   */
   #journal(): void {
+    if (this.#queued) return;
+    this.#queued = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Writes the journal now. */
+  flush(): void {
+    this.#queued = false;
     try {
-      writeFileAtomic(this.journalPath, JSON.stringify({ v: 1, processes: this.entries() }) + '\n');
+      writeFileAtomic(this.journalPath, JSON.stringify({ v: 1, processes: this.entries() }) + '\n', 0o600, { durable: false });
     } catch {
       // The journal is informative; a full disk must not stop supervision.
     }

@@ -3,17 +3,24 @@
 import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync, constants } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 
-/** Atomically replaces `path` with `data` (mode 0600 unless given). */
-export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): void {
+/**
+ * Atomically replaces `path` with `data` (mode 0600 unless given). `durable: false` skips the
+ * two fsyncs: the replace is still atomic for readers and survives a crash of this process
+ * (the page cache does), but not a crash of the machine. For files only a process restart
+ * reads back.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600, o: { durable?: boolean } = {}): void {
+  const durable = o.durable ?? true;
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, mode);
   try {
     writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fsyncSync(fd);
+    if (durable) fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
   renameSync(tmp, path);
+  if (!durable) return;
   const dfd = openSync(dirname(path), constants.O_RDONLY | constants.O_DIRECTORY);
   try {
     fsyncSync(dfd);

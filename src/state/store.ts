@@ -29,8 +29,12 @@ export function readState(path: string, warn: (msg: string) => void): PersistedS
   }
 }
 
+/** Least time between two writes for routine changes (a person's requests are written at once). */
+const MIN_GAP_MS = 100;
+
 export class StateStore {
-  #queued = false;
+  #timer: NodeJS.Timeout | null = null;
+  #lastWrite = 0;
 
   constructor(
     private readonly path: string,
@@ -38,16 +42,23 @@ export class StateStore {
     private readonly warn: (msg: string) => void,
   ) {}
 
-  /** Schedules a write of the current snapshot. */
+  /**
+   * Schedules a write of the current snapshot: at once on the next turn of the event loop, or
+   * MIN_GAP_MS after the last write, so that a burst of state changes (a cold start of 1000
+   * services) costs a few durable writes, not one per change. What must not be lost, such as
+   * a person's start or stop, goes through flush().
+   */
   save(): void {
-    if (this.#queued) return;
-    this.#queued = true;
-    setImmediate(() => this.flush());
+    if (this.#timer) return;
+    const wait = Math.max(0, this.#lastWrite + MIN_GAP_MS - performance.now());
+    this.#timer = setTimeout(() => this.flush(), wait);
   }
 
   /** Writes now. */
   flush(): void {
-    this.#queued = false;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#lastWrite = performance.now();
     try {
       writeFileAtomic(this.path, encodeState({ version: STATE_VERSION, writtenAt: new Date().toISOString(), ...this.snapshot() }));
     } catch (err) {
