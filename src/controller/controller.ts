@@ -109,6 +109,10 @@ export class Controller implements ControllerApi {
         else svc.readyFrom(m.pid);
         return;
       }
+      case 'unready': {
+        this.services.get(m.service)?.unreadyFrom(m.pid, m.why);
+        return;
+      }
       case 'log-error': {
         const svc = this.services.get(m.service);
         if (!svc) return;
@@ -215,6 +219,10 @@ export class Controller implements ControllerApi {
         if (this.transient.size) queueMicrotask(() => this.#forgetIfTransient(sv));
       },
       note: (sv, message) => this.events.emit({ service: sv.name, type: 'note', message }),
+      readiness: (sv) => {
+        this.events.emit({ service: sv.name, type: sv.unready === null ? 'ready' : 'unready', state: sv.state, pid: sv.pid, message: sv.unready ?? 'ready again' });
+        this.#store.save();
+      },
     });
     svc.onLauncherDone = () => void this.pidFiles.check(svc);
     this.services.set(spec.name, svc);
@@ -329,7 +337,7 @@ export class Controller implements ControllerApi {
         controller_restarts: this.#hello.controllerStarts - 1,
       },
       services: [...this.services.values()].map((s) => ({
-        name: s.name, state: s.state, since: s.since, pid: s.pid, restarts: s.restarts, reason: s.reason,
+        name: s.name, state: s.state, since: s.since, pid: s.pid, restarts: s.restarts, reason: s.reason, unready: s.unready,
         autostart: s.spec.autostart, enabled: s.enabled,
       })),
     };

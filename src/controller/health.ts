@@ -9,9 +9,12 @@ type Phase = 'ready' | 'startup' | 'liveness';
 
 export class Health {
   readonly #loops = new Map<string, { phase: Phase; pid: number; ac: AbortController }>();
+  /** Readiness probes of running services (Kubernetes semantics: they go on for the whole run). */
+  readonly #readiness = new Map<string, { pid: number; ac: AbortController }>();
 
   /** Called on every state change of `svc`. */
   changed(svc: Service): void {
+    this.#keepReadiness(svc);
     const cur = this.#loops.get(svc.name);
     const want = this.#phaseFor(svc);
     if (cur && (!want || cur.pid !== svc.pid || (cur.phase !== want && !(cur.phase === 'startup' && want === 'liveness')))) {
@@ -94,8 +97,48 @@ export class Health {
     void attempt();
   }
 
+  /**
+   * A service that became ready through a readiness probe keeps being probed while it runs:
+   * failure_threshold failures in a row make it unready (it keeps running), then
+   * success_threshold successes make it ready again.
+   */
+  #keepReadiness(svc: Service): void {
+    const cur = this.#readiness.get(svc.name);
+    const want = svc.state === 'running' && svc.pid !== null && svc.spec.ready.kind === 'probe';
+    if (cur && (!want || cur.pid !== svc.pid)) {
+      cur.ac.abort();
+      this.#readiness.delete(svc.name);
+    }
+    if (!want || this.#readiness.has(svc.name) || svc.spec.ready.kind !== 'probe') return;
+    const spec = svc.spec.ready.probe;
+    const ac = new AbortController();
+    const pid = svc.pid!;
+    this.#readiness.set(svc.name, { pid, ac });
+    probeLoop(
+      { ...spec, initialDelay: spec.interval },
+      svc.spec.cwd,
+      {
+        attempt: (r) => {
+          // Only failures are worth showing; a steady stream of successes would churn status.
+          if (!r.ok || svc.unready !== null) svc.lastProbe = { kind: 'ready', ok: r.ok, at: new Date().toISOString(), detail: r.detail };
+        },
+        passed: () => {
+          svc.readyFrom(pid);
+          return true;
+        },
+        failed: (last, n) => {
+          svc.unreadyFrom(pid, `readiness probe failed ${n} time(s) in a row: ${last.detail}`);
+          return true;
+        },
+      },
+      ac.signal,
+    );
+  }
+
   stopAll(): void {
     for (const l of this.#loops.values()) l.ac.abort();
     this.#loops.clear();
+    for (const l of this.#readiness.values()) l.ac.abort();
+    this.#readiness.clear();
   }
 }

@@ -51,6 +51,8 @@ export interface ServiceSummary {
   readonly restarts: number;
   /** Why the service is in this state, when there is something to say. */
   readonly reason: string | null;
+  /** Running, but no longer ready: why (a readiness probe failing, the ready file removed). */
+  readonly unready: string | null;
   readonly autostart: boolean;
   readonly enabled: boolean;
 }

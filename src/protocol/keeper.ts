@@ -93,6 +93,8 @@ export type FromKeeper =
   | { readonly t: 'log'; readonly line: LogLine }
   /** A readiness channel fired (`eof`: the fd closed before any newline). */
   | { readonly t: 'ready'; readonly service: string; readonly pid: number; readonly via: 'fd' | 'file' | 'log'; readonly eof?: boolean }
+  /** A ready process is no longer ready (its ready file was removed). */
+  | { readonly t: 'unready'; readonly service: string; readonly pid: number; readonly via: 'file'; readonly why: string }
   /** A service's log file stopped (error) or resumed (null) taking lines; `dropped` so far. */
   | { readonly t: 'log-error'; readonly service: string; readonly error: string | null; readonly dropped: number }
   /** One sd_notify datagram; `sender` is the pid from SCM_CREDENTIALS. */

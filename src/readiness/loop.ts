@@ -10,8 +10,8 @@ export interface LoopHooks {
   attempt(r: ProbeResult): void;
   /** The success threshold was reached. Return true to keep probing (liveness). */
   passed?(): boolean;
-  /** The failure threshold was reached. */
-  failed?(last: ProbeResult, count: number): void;
+  /** The failure threshold was reached. Return true to keep probing (readiness while running). */
+  failed?(last: ProbeResult, count: number): boolean | void;
 }
 
 /** Runs until passed (unless it asks to continue), failed, or aborted. */
@@ -40,8 +40,8 @@ export function probeLoop(spec: ProbeSpec, cwd: string, hooks: LoopHooks, signal
       ok = 0;
       bad++;
       if (bad >= spec.failureThreshold && hooks.failed) {
-        hooks.failed(r, bad);
-        return;
+        if (hooks.failed(r, bad) !== true) return;
+        bad = 0;
       }
     }
     schedule(spec.interval);

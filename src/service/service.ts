@@ -16,6 +16,8 @@ export interface ServiceHost {
   signal(pid: number, signal: string): Promise<void>;
   changed(svc: Service, reason: string | null): void;
   note(svc: Service, message: string): void;
+  /** The service, still running, stopped being ready or became ready again (svc.unready). */
+  readiness(svc: Service): void;
 }
 
 /** Settled outcome of a start or stop request. */
@@ -50,6 +52,8 @@ export class Service implements Svc {
   logError: { error: string | null; dropped: number; since: string } | null = null;
   /** The last STATUS= text from sd_notify. */
   statusText: string | null = null;
+  /** Running but no longer ready (its readiness probe fails, its ready file is gone): why. */
+  unready: string | null = null;
   lastProbe: { kind: 'ready' | 'startup' | 'liveness'; ok: boolean; at: string; detail: string } | null = null;
   exits: ExitInfo[] = [];
   /** Requests made on this service (start, stop, restart…): a newer one supersedes an older. */
@@ -120,7 +124,7 @@ export class Service implements Svc {
     if (want === 'up') {
       // A one-shot has started successfully only once it is done.
       const up = this.spec.kind === 'oneshot' ? s === 'done' : s === 'running' || s === 'done';
-      if (up && !busy) return { ok: true, state: s, message: s };
+      if (up && !busy && this.unready === null) return { ok: true, state: s, message: s };
       // The attempt this start made failed; respawns go on in the background.
       if (s === 'backoff' && !busy) return { ok: false, state: s, message: this.reason ?? s };
       if (s === 'failed' || s === 'disabled' || (s === 'stopped' && !busy)) return { ok: false, state: s, message: this.reason ?? s };
@@ -152,6 +156,7 @@ export class Service implements Svc {
     }
     this.state = state;
     this.reason = reason;
+    if (state !== 'running') this.unready = null;
     if (changed) this.since = new Date().toISOString();
     if (state !== 'running') this.#clearStable();
     if (state !== 'starting') this.#clearReadyTimer();
@@ -230,7 +235,28 @@ export class Service implements Svc {
   /** A readiness report for process `pid` (stale reports from an old process are ignored). */
   readyFrom(pid: number | null): void {
     if (pid !== null && pid !== this.pid) return;
+    if (this.state === 'running') {
+      this.#setUnready(null);
+      return;
+    }
     this.dispatch({ type: 'ready' });
+  }
+
+  /**
+   * Process `pid`, already running and ready, is no longer ready. It keeps running (readiness
+   * is not liveness); status shows why, and a start that waits for it waits until it is ready
+   * again.
+   */
+  unreadyFrom(pid: number | null, why: string): void {
+    if ((pid !== null && pid !== this.pid) || this.state !== 'running') return;
+    this.#setUnready(why);
+  }
+
+  #setUnready(why: string | null): void {
+    if (this.unready === why) return;
+    this.unready = why;
+    this.host.readiness(this);
+    this.#settleWaiters();
   }
 
   /** EXTEND_TIMEOUT_USEC: the service asks for more time to become ready, from now. */

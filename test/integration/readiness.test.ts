@@ -2,6 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Project, fixture } from '../helpers/project.js';
 
 /** A free loopback port (bound and released). */
@@ -292,6 +294,67 @@ test('a ready file created at once, by many services together, is never lost', a
     assert.equal(r.code, 0, r.stderr);
     assert.ok((await p.status()).services.every((s) => s.state === 'running'));
   } finally {
+    await p.cleanup();
+  }
+});
+
+test('unready at runtime: a failing readiness probe or a removed ready file; the process keeps running; ready again after', async () => {
+  const p = new Project(`
+[services.db]
+command = ${fixture('forever')}
+ready = { exec = ["test", "-e", "db-ok"], interval = "50ms", failure_threshold = 2, success_threshold = 2 }
+
+[services.app]
+command = ${fixture('forever')}
+requires = ["db"]
+autostart = false
+
+[services.file]
+command = ["sh", "-c", "touch \\"$KELPIE_READY_FILE\\"; exec sleep 1000"]
+ready = { file = true }
+`);
+  const seen: string[] = [];
+  const ac = new AbortController();
+  try {
+    p.write('db-ok', '');
+    const up = await p.kelpie(['up', '-d']);
+    assert.equal(up.code, 0, up.stderr + p.daemonLog());
+    const db = (await p.pid('db'))!;
+    const file = (await p.pid('file'))!;
+    const row = (s: Awaited<ReturnType<Project['status']>>, n: string) => s.services.find((x) => x.name === n)!;
+    void p.client.events((e) => e.type.endsWith('ready') && seen.push(`${e.service} ${e.type}`), ac.signal).catch(() => {});
+
+    // The probe starts failing: db is unready, still running under the same pid.
+    rmSync(join(p.dir, 'db-ok'));
+    let st = await p.until((s) => row(s, 'db').unready !== null, 'db unready');
+    assert.equal(row(st, 'db').state, 'running');
+    assert.equal(row(st, 'db').pid, db);
+    assert.match(row(st, 'db').unready!, /readiness probe failed 2 time\(s\) in a row/);
+    assert.match((await p.kelpie(['status'])).stdout, /db .* not ready: readiness probe failed/);
+    assert.match((await p.kelpie(['status', 'db'])).stdout, /not ready: {2}readiness probe failed .* \(still running\)/);
+    // A start of a dependent that needs db ready waits for it; bounded by --timeout, it fails.
+    const waiting = await p.kelpie(['start', 'app', '--timeout', '1s']);
+    assert.notEqual(waiting.code, 0, 'app started although db, which it requires ready, was not ready');
+    // The probe passes again: ready again, and the dependent can start.
+    p.write('db-ok', '');
+    st = await p.until((s) => row(s, 'db').unready === null, 'db ready again');
+    assert.equal(row(st, 'db').pid, db);
+    const started = await p.kelpie(['start', 'app']);
+    assert.equal(started.code, 0, started.stderr);
+
+    // The ready file is removed: unready; created again: ready again. Same process all along.
+    const readyFile = join(p.home, 'ready', 'file.ready');
+    rmSync(readyFile);
+    st = await p.until((s) => row(s, 'file').unready !== null, 'file unready');
+    assert.match(row(st, 'file').unready!, /was removed/);
+    writeFileSync(readyFile, '');
+    st = await p.until((s) => row(s, 'file').unready === null, 'file ready again');
+    assert.equal(row(st, 'file').pid, file);
+    assert.equal(row(st, 'file').state, 'running');
+    // Every transition was on the event stream, in order.
+    assert.deepEqual(seen, ['db unready', 'db ready', 'file unready', 'file ready']);
+  } finally {
+    ac.abort();
     await p.cleanup();
   }
 });

@@ -22,7 +22,7 @@ function renderAll(s: StatusResult): void {
     for (const x of group) {
       const pid = x.pid === null ? '-' : String(x.pid);
       const up = x.state === 'running' ? span(now - Date.parse(x.since)) : `since ${span(now - Date.parse(x.since))}`;
-      const extra = x.reason ? c.dim(`  ${x.reason}`) : '';
+      const extra = x.unready ? c.yellow(`  not ready: ${x.unready}`) : x.reason ? c.dim(`  ${x.reason}`) : '';
       out(`  ${x.name.padEnd(width)}  pid ${pid.padEnd(7)} ${up.padEnd(16)} restarts ${x.restarts}${extra}`);
     }
   }
@@ -52,6 +52,7 @@ function renderOne(x: ServiceDetail): void {
     if (last) out(`  last run:   ${when(last.at)}: ${last.signal ? `signal ${last.signal}` : `exit ${last.code}`} after ${span(last.durationMs)}`);
   }
   out(`  readiness:  ${x.readiness}${x.readyAt ? `; ready ${when(x.readyAt)}` : ''}${x.timeToReadyMs !== null ? `, ${span(x.timeToReadyMs)} after spawn` : ''}`);
+  if (x.unready) out(c.yellow(`  not ready:  ${x.unready} (still running)`));
   if (x.statusText !== null) out(`  status:     ${x.statusText}`);
   if (x.lastProbe) out(`  last probe: ${x.lastProbe.kind} ${x.lastProbe.ok ? c.green('ok') : c.red('failed')} (${x.lastProbe.detail}) ${when(x.lastProbe.at)}`);
   out(`  log file:   ${x.logFile}`);

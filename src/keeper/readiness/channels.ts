@@ -34,6 +34,7 @@ export class ReadinessChannels {
     if (r.file) {
       const stop = watchReadyFile(r.file, (ev, err) => {
         if (ev === 'ready') this.send({ t: 'ready', service, pid, via: 'file' });
+        else if (ev === 'gone') this.send({ t: 'unready', service, pid, via: 'file', why: `${r.file} was removed` });
         else this.say(`${service}: cannot watch ${r.file}: ${err?.message ?? 'unknown error'}`);
       });
       child.once('exit', stop);
