@@ -173,20 +173,34 @@ export class Controller implements ControllerApi {
     for (const spec of [...Object.values(this.#config.services), ...this.registered.values(), ...transient]) {
       const svc = this.#makeService(spec);
       restore(svc, persisted.services[spec.name], !hello.firstBoot);
-      if (hello.firstBoot) {
+      const adopted = live.get(spec.name);
+      if (hello.firstBoot && adopted) {
+        // A new keeper re-adopted this service's process from a killed keeper: carry on with it.
+        restore(svc, persisted.services[spec.name], true);
+        reconcile(svc, adopted, []);
+      } else if (hello.firstBoot) {
         if (svc.meantToRun) toStart.push(svc);
       } else if (reconcile(svc, live.get(spec.name), hello.missed)) {
         toStart.push(svc);
       }
+    }
+    // A re-adopted process whose service is no longer defined: stop it, as a reload would.
+    for (const e of hello.table) {
+      if (this.services.has(e.service)) continue;
+      this.say(`pid ${e.pid} belongs to ${e.service}, which is no longer defined: stopping it`);
+      void this.keeper.signal(e.pid, 'SIGTERM').catch(() => {});
+      setTimeout(() => void this.keeper.signal(e.pid, 'SIGKILL').catch(() => {}), 10_000).unref();
     }
     if (hello.dropped > 0) this.say(`${hello.dropped} exit events were dropped while no controller ran`);
     this.#gate = new Gate(this.paths.home);
     this.#server = await listen(this, this.paths.socket);
     this.events.emit({ service: null, type: 'controller-started', message: hello.firstBoot ? 'first boot' : 'reconnected to keeper' });
     this.say(`${hello.firstBoot ? 'started' : 'restarted'}; ${this.services.size} service(s), ${hello.table.length} process(es) adopted`);
-    if (!hello.firstBoot) {
-      // What the old controller ran beside the processes: probes, watchdogs, timer schedules.
+    {
+      // What the old controller ran beside the processes: probes, watchdogs, timer schedules
+      // (after a fresh keeper, only for the services whose processes it re-adopted).
       for (const svc of this.services.values()) {
+        if (hello.firstBoot && !live.has(svc.name)) continue;
         this.health.changed(svc);
         this.pidFiles.changed(svc);
         if (svc.state === 'running') svc.kickWatchdog();

@@ -6,6 +6,7 @@ import { constants } from 'node:os';
 import { join } from 'node:path';
 import { groupMembers, readStat } from '../os/proc.js';
 import { reapOrphans, trackChildren } from '../os/reap.js';
+import { watchExit } from '../os/pidfd.js';
 import { cloexecInheritedFds } from '../os/cloexec.js';
 import { becomeSubreaper } from '../os/subreaper.js';
 import { KEEPER_PROTOCOL, type ExitEvent, type FromKeeper, type LogLine, type SpawnRequest, type ToKeeper } from '../protocol/keeper.js';
@@ -16,7 +17,7 @@ import { ReadinessChannels } from './readiness/channels.js';
 import { ServiceLog } from './logs/index.js';
 import { signalGroup, killLeftovers } from './signal.js';
 import { spawnProcess } from './spawn.js';
-import { ProcessTable } from './table.js';
+import { ProcessTable, readJournal } from './table.js';
 
 /** How the keeper was started. */
 export interface KeeperOptions {
@@ -255,6 +256,29 @@ export class Keeper {
     const spawnedAt = new Date().toISOString();
     this.table.add({ entry: { service, pid, startTime: st.startTime, spawnedAt }, child: null, req });
     return { pid, startTime: st.startTime, spawnedAt };
+  }
+
+  /**
+   * A new keeper takes back the service processes a previous keeper of this home left running
+   * (it was killed; they were re-parented elsewhere): each journaled process that still runs
+   * with the same start time is put back in the table, and its exit is watched through a pidfd.
+   * Its exit status is not ours to read (we are not its parent): the exit is reported with
+   * neither code nor signal, which the controller takes as a failure. Its output pipes died
+   * with the old keeper, so its output is no longer captured. Nothing is killed.
+   */
+  readopt(): number {
+    let n = 0;
+    for (const e of readJournal(join(this.opts.home, 'keeper.json'))) {
+      const st = readStat(e.pid);
+      if (!st || st.state === 'Z' || st.startTime !== e.startTime || this.table.get(e.pid)) continue;
+      const { req, ...entry } = e;
+      this.table.add({ entry, child: null, req });
+      const w = watchExit(e.pid, e.startTime, () => this.#onExit(e.pid, null, null));
+      this.#whenGone(e.pid, w.stop);
+      this.opts.say(`re-adopted ${e.service} (pid ${e.pid}) from a previous keeper; its exits are watched by ${w.how}, its output is no longer captured`);
+      n++;
+    }
+    return n;
   }
 
   /** Resolves once every pipe seen so far reached EOF (bounded: a leaked fd must not hang us). */

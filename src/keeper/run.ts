@@ -97,6 +97,10 @@ export async function runKeeper(o: RunKeeperOptions): Promise<number> {
     keeper.link.onGone = () => {
       if (signals > 0 || finishing) void finish();
     };
+    // Services a killed keeper of this home left running are taken back before the controller
+    // starts, so it adopts them instead of starting them a second time.
+    const readopted = keeper.readopt();
+    if (readopted) say(`${readopted} process(es) of a previous keeper re-adopted`);
     keeper.start();
   });
 }

@@ -1,8 +1,30 @@
 // The keeper's process table: every live service process, by pid, journaled to disk so a
 // later keeper (upgrade) or a person can see what was running.
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { removeStaleTemps, writeFileAtomic } from '../os/atomic.js';
 import type { ProcessEntry, SpawnRequest } from '../protocol/keeper.js';
+
+const JOURNAL_VERSION = 2;
+
+/** One process as journaled: its entry and the request it was spawned with. */
+export type JournalEntry = ProcessEntry & { readonly req: SpawnRequest };
+
+/**
+ * The processes a previous keeper journaled (version 2; version 1 had no requests, so nothing
+ * in it can be re-adopted). Anything unreadable is an empty journal.
+ */
+export function readJournal(path: string): JournalEntry[] {
+  try {
+    const j = JSON.parse(readFileSync(path, 'utf8')) as { v?: unknown; processes?: unknown };
+    if (j.v !== JOURNAL_VERSION || !Array.isArray(j.processes)) return [];
+    return (j.processes as JournalEntry[]).filter(
+      (e) => e && typeof e.service === 'string' && Number.isInteger(e.pid) && e.pid > 1 && typeof e.startTime === 'number' && typeof e.req === 'object' && e.req !== null,
+    );
+  } catch {
+    return [];
+  }
+}
 
 /** A live process and what the keeper needs to manage it. */
 export interface Owned {
@@ -65,7 +87,8 @@ export class ProcessTable {
   flush(): void {
     this.#queued = false;
     try {
-      writeFileAtomic(this.journalPath, JSON.stringify({ v: 1, processes: this.entries() }) + '\n', 0o600, { durable: false });
+      const processes = this.all().map((o) => ({ ...o.entry, req: o.req }));
+      writeFileAtomic(this.journalPath, JSON.stringify({ v: JOURNAL_VERSION, processes }) + '\n', 0o600, { durable: false });
     } catch {
       // The journal is informative; a full disk must not stop supervision.
     }

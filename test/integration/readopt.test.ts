@@ -1,0 +1,72 @@
+// Keeper restart, the degraded case of live evolution: a keeper killed outright leaves its
+// services running (re-parented elsewhere); the next `kelpie up` re-adopts them by pid and start
+// time, watches their exits through a pidfd, and starts nothing twice.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Project, alive, marked } from '../helpers/project.js';
+import { readStat } from '../../src/os/proc.js';
+
+async function gone(pid: number, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (readStat(pid) && readStat(pid)!.state !== 'Z') {
+    if (Date.now() > end) throw new Error(`pid ${pid} still alive after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  // keeper.pid names a dead process now; wait for init to reap it so the pid check sees it gone
+  while (readStat(pid)) {
+    if (Date.now() > end) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('a new keeper re-adopts the services a killed keeper left running, and supervises them', async () => {
+  const p = new Project(`
+[services.a]
+command = ["sleep", "1000"]
+backoff = { initial = "50ms" }
+
+[services.b]
+command = ["sleep", "1001"]
+requires = ["a"]
+`);
+  try {
+    await p.up();
+    const before = await p.status();
+    const keeper = before.daemon.keeper_pid;
+    const controller = before.daemon.controller_pid;
+    const pidA = (await p.pid('a'))!;
+    const pidB = (await p.pid('b'))!;
+
+    process.kill(keeper, 'SIGKILL');
+    await gone(keeper);
+    await gone(controller);
+    assert.ok(alive(pidA) && alive(pidB), 'the services died with their keeper');
+
+    await p.up();
+    const after = await p.status();
+    assert.notEqual(after.daemon.keeper_pid, keeper);
+    assert.equal(await p.pid('a'), pidA, 'a was started again instead of re-adopted');
+    assert.equal(await p.pid('b'), pidB, 'b was started again instead of re-adopted');
+    assert.deepEqual(after.services.map((s) => s.state), ['running', 'running']);
+    const sleeps = marked(p.mark).filter((x) => x.cmd.startsWith('sleep'));
+    assert.equal(sleeps.length, 2, `services run twice: ${sleeps.map((x) => x.cmd).join(', ')}`);
+    assert.match(p.daemonLog(), /re-adopted a \(pid \d+\) from a previous keeper; its exits are watched by (pidfd|poll)/);
+
+    // A crash of a re-adopted process is seen (pidfd) and handled by policy: exit status unknown.
+    process.kill(pidA, 'SIGKILL');
+    const st = await p.until((s) => s.services[0]!.state === 'running' && s.services[0]!.pid !== pidA, 'a respawned');
+    assert.equal(st.services[0]!.restarts, 1);
+    const exit = (await p.client.service('a')).exits[0]!;
+    assert.equal(exit.pid, pidA);
+    assert.equal(exit.code, null);
+    assert.equal(exit.signal, null);
+    assert.equal(exit.requested, false);
+
+    // A stop of a re-adopted process signals it and sees it go.
+    const stop = await p.kelpie(['stop', 'b']);
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.ok(!alive(pidB), 'b is still alive after kelpie stop');
+  } finally {
+    await p.cleanup();
+  }
+});
