@@ -1,5 +1,7 @@
 // Runs every test file under test/ with Node's own runner (TypeScript through tsx).
 // Usage: npm test [-- PATTERN]  (PATTERN filters file paths by substring)
+// A test file that has not finished after 5 minutes (a leaked handle, a hang) is cancelled and
+// counted as a failure, so a hang shows up as a named failure instead of stalling CI.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -22,7 +24,7 @@ if (files.length === 0) {
 }
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', '--test-reporter=spec', ...files],
   { stdio: 'inherit' },
 );
 process.exit(r.status ?? 1);

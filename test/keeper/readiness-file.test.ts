@@ -33,7 +33,7 @@ test('file created after the watch starts (by the file-ready fixture): ready', a
   const { got, cb } = event();
   // Unrelated files in the same directory are not readiness.
   writeFileSync(join(dir, 'run', 'other.ready'), '');
-  watchReadyFile(file, cb);
+  t.after(watchReadyFile(file, cb));
   const t0 = performance.now();
   const fx = spawn(process.execPath, [join(FIXTURES, 'file-ready.mjs'), '50'], { env: { ...process.env, KELPIE_READY_FILE: file }, stdio: 'ignore' });
   await waitUntil(() => got.length > 0 || undefined, 10000, 'ready');
@@ -52,7 +52,7 @@ test('file created before the watch starts: ready (no lost race)', async (t) => 
   prepareReadyFile(file);
   writeFileSync(file, '');
   const { got, cb } = event();
-  watchReadyFile(file, cb);
+  t.after(watchReadyFile(file, cb));
   assert.equal(got.length, 0, 'reported asynchronously');
   await waitUntil(() => got.length > 0 || undefined, 2000, 'ready');
   assert.deepEqual(got.map((g) => g.ev), ['ready']);
@@ -62,7 +62,7 @@ test('file renamed into place: ready; the stop function silences the watch', asy
   const dir = tempDir(t);
   const file = join(dir, 'svc.ready');
   const a = event();
-  watchReadyFile(file, a.cb);
+  t.after(watchReadyFile(file, a.cb));
   writeFileSync(join(dir, 'tmp'), 'x');
   renameSync(join(dir, 'tmp'), file);
   await waitUntil(() => a.got.length > 0 || undefined, 2000, 'ready');
@@ -80,7 +80,7 @@ test('file renamed into place: ready; the stop function silences the watch', asy
 test('a directory that does not exist: error, not a hang', async (t) => {
   const dir = tempDir(t);
   const { got, cb } = event();
-  watchReadyFile(join(dir, 'nope', 'svc.ready'), cb);
+  t.after(watchReadyFile(join(dir, 'nope', 'svc.ready'), cb));
   await waitUntil(() => got.length > 0 || undefined, 2000, 'error');
   assert.equal(got[0]?.ev, 'error');
   assert.match(String(got[0]?.err?.message), /ENOENT/);
