@@ -43,6 +43,7 @@ export function describe(kind: Kind): string {
     case 'integers': return `an array of integers from ${kind.min} to ${kind.max}`;
     case 'names': return 'an array of service names';
     case 'deps': return 'an array of service names or tables like { service = "db", condition = "ready" }';
+    case 'tables': return 'an array of tables';
     case 'table': case 'probe': return 'a table';
     case 'probeValue': return describeProbeValue(kind.v);
     case 'map': return 'a table of named tables';
@@ -94,6 +95,10 @@ function checkSiblingRules(node: TTable, key: string, field: Field, fields: Fiel
   const rule = field.requiredUnless;
   const other = rule && value(rule.key);
   if (!rule || other === undefined) return;
+  if (rule.orPresent && node.entries.has(rule.orPresent.key)) {
+    if (entry) issues.add(entry.keyLoc, join(path, key), { message: `${JSON.stringify(key)} is not allowed together with ${rule.orPresent.key}`, hint: rule.orPresent.hint });
+    return;
+  }
   if (other === rule.value && entry) notAllowed(rule.key, rule.value, rule.hint);
   else if (other !== rule.value && !entry) issues.add(node.loc, join(path, key), { message: `missing required key ${JSON.stringify(key)}`, expected: describe(field.kind) });
 }
@@ -171,6 +176,18 @@ function checkValue(node: TNode, field: Field, path: string, issues: Issues): Ou
       return checkNames(node, path, issues, bad);
     case 'deps':
       return checkDeps(node, kind.fields, path, issues, bad, checkTable);
+    case 'tables': {
+      if (node.kind !== 'array' || node.items.length === 0) return bad({ expected: 'a non-empty array of tables' });
+      const out: Record<string, unknown>[] = [];
+      for (const [i, item] of node.items.entries()) {
+        if (item.kind !== 'table') {
+          issues.add(item.loc, `${path}[${i}]`, { expected: 'a table', received: render(item) });
+          continue;
+        }
+        out.push(checkTable(item, kind.fields, `${path}[${i}]`, issues));
+      }
+      return out.length === node.items.length ? out : BAD;
+    }
     case 'integers': {
       if (node.kind !== 'array') return bad();
       const out: number[] = [];

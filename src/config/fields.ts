@@ -48,6 +48,8 @@ export type Kind =
   | { readonly k: 'probe'; readonly role: ProbeRole; readonly fields: Fields }
   /** A value inside such a table (probe-values.ts). */
   | { readonly k: 'probeValue'; readonly v: ProbeValue }
+  /** An array of tables of `fields` (`[[services.NAME.processes]]`). */
+  | { readonly k: 'tables'; readonly fields: Fields }
   /** A table whose keys are names (e.g. services) and whose values share one shape. */
   | { readonly k: 'map'; readonly keyPattern: string; readonly keyMaxLength: number; readonly value: Field };
 
@@ -67,7 +69,13 @@ export interface Field {
   readonly required?: boolean;
   /** Required unless the sibling `key` is `value`, and then not allowed (a target has no command).
    *  Checked after the table's other keys, so a bad `key` value does not also blame this key. */
-  readonly requiredUnless?: { readonly key: string; readonly value: string; readonly hint: string };
+  readonly requiredUnless?: {
+    readonly key: string;
+    readonly value: string;
+    readonly hint: string;
+    /** Also not required (and then not allowed) when this sibling key is present. */
+    readonly orPresent?: { readonly key: string; readonly hint: string };
+  };
   /** Not allowed when the sibling `key` has one of `values` (a target has no readiness). Checked
    *  like requiredUnless. `hint` may differ per value. */
   readonly forbiddenWhen?: { readonly key: string; readonly values: readonly string[]; readonly hint: string | Readonly<Record<string, string>> };
@@ -112,6 +120,15 @@ export const requireFields: Fields = {
   },
 };
 
+/** Keys of one `[[services.NAME.processes]]` table. */
+export const processFields: Fields = {
+  name: { kind: { k: 'string' }, required: true, doc: 'The process name, unique within the service; it runs as the service NAME:PROCESS.' },
+  command: { kind: { k: 'command' }, required: true, doc: 'What this process runs (as command of a service).' },
+  cwd: { kind: { k: 'string' }, doc: "Working directory; defaults to the service's." },
+  env: { kind: { k: 'env' }, doc: "Extra environment variables, over the service's." },
+  ready: { ...readinessFields['ready']!, forbiddenWhen: undefined, doc: 'How kelpie learns this process is ready (as ready of a service). The service is ready once every process is.' },
+};
+
 /** Keys of `[services.NAME]`. */
 export const serviceFields: Fields = {
   command: {
@@ -120,6 +137,7 @@ export const serviceFields: Fields = {
       key: 'kind',
       value: 'target',
       hint: 'a target only groups the services it requires; remove command, or use kind = "longrun", "oneshot" or "timer"',
+      orPresent: { key: 'processes', hint: 'a service with [[processes]] runs their commands; give each process its command and remove this one' },
     },
     doc: 'What to run: an array of strings (argv, no shell), or a string run by /bin/sh -c. Required, except for a target, which has none.',
   },
@@ -203,6 +221,17 @@ export const serviceFields: Fields = {
     default: 'ignore',
     prop: 'onDependencyRestart',
     doc: 'When a service this one requires restarts: ignore, or restart this service too (once it is back).',
+  },
+  processes: {
+    kind: { k: 'tables', fields: processFields },
+    forbiddenWhen: { key: 'kind', values: ['oneshot', 'target', 'timer'], hint: 'only a longrun can have several processes' },
+    doc: 'Several processes of one service ([[services.NAME.processes]]), each with its name, command and readiness; the service is ready once all are. Replaces command.',
+  },
+  on_process_exit: {
+    kind: { k: 'enum', values: ['restart-process', 'restart-service'] },
+    default: 'restart-process',
+    prop: 'onProcessExit',
+    doc: 'With processes: when one exits on its own, restart just that process (per the restart policy), or the whole service.',
   },
   ...readinessFields,
   ...timerFields,

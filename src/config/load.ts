@@ -7,7 +7,8 @@ import { deepFreeze } from './freeze.js';
 import { expandInclude } from './glob.js';
 import { Issues } from './issues.js';
 import { link, type Draft } from './link.js';
-import { buildService, originOf, type Origin } from './service.js';
+import { buildProcesses, buildService, originOf, type Origin } from './service.js';
+import type { DepItem } from './refs.js';
 import { parseToml, type TTable } from './toml.js';
 import type { ConfigIssue, LoadResult, LogSpec } from './types.js';
 
@@ -39,7 +40,18 @@ export function loadConfig(file: string): LoadResult {
       }
       const at = `${origin.display}:${e.keyLoc.line}`;
       definedAt.set(e.key, at);
-      drafts.push({ name: e.key, display: origin.display, at, sink, checked: e.value, base: buildService(e, origin, globalLog, sink) });
+      const base = buildService(e, origin, globalLog, sink);
+      if (!base || base.processes.length === 0) {
+        drafts.push({ name: e.key, display: origin.display, at, sink, checked: e.value, base });
+        continue;
+      }
+      // A multi-process service: each process is a service NAME:PROC with the service's
+      // requirements; the service itself becomes a target requiring all of them (ready).
+      const procs = buildProcesses(e, origin, base, sink);
+      const checkedProc = { ...e.value, kind: 'longrun', provides: [] };
+      for (const p of procs ?? []) drafts.push({ name: p.name, display: origin.display, at, sink, checked: checkedProc, base: p });
+      const requires = [...((e.value['requires'] as DepItem[] | undefined) ?? []), ...base.processes.map((n) => ({ service: n, condition: 'ready' as const, loc: e.loc }))];
+      drafts.push({ name: e.key, display: origin.display, at, sink, checked: { ...e.value, kind: 'target', requires }, base: procs ? { ...base, kind: 'target' } : undefined });
     }
   };
   add(top['services'], main, issues);

@@ -38,8 +38,9 @@ function table(fields: Fields, extra: readonly object[] = []): Schema {
 
 /** `key` is required unless `rule.key` is `rule.value`, and then it is not allowed. */
 function requiredUnless(key: string, rule: NonNullable<Field['requiredUnless']>): Schema {
+  const is = { properties: { [rule.key]: { const: rule.value } }, required: [rule.key] };
   return {
-    if: { properties: { [rule.key]: { const: rule.value } }, required: [rule.key] },
+    if: rule.orPresent ? { anyOf: [is, { required: [rule.orPresent.key] }] } : is,
     then: { not: { required: [key] } },
     else: { required: [key] },
   };
@@ -109,6 +110,7 @@ function kind(k: Kind): Schema {
       return { type: 'array', items: { anyOf: [name, { ...t, properties: props }] } };
     }
     case 'table': return table(k.fields, k.schema);
+    case 'tables': return { type: 'array', minItems: 1, items: table(k.fields) };
     case 'cron': return { type: 'string', minLength: 1 };
     case 'timezone': return { type: 'string', minLength: 1 };
     case 'probe': return probe(k.fields);

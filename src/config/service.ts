@@ -3,10 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseEnvFile } from './envfile.js';
+import { SERVICE_NAME_PATTERN } from './fields.js';
 import { placeProbe, placeReady, type DraftProbe, type DraftReady } from './probe.js';
 import type { Issues } from './issues.js';
 import type { Located, MapEntry } from './check.js';
 import type { BackoffSpec, LogSpec, OnDependencyRestart, RestartPolicy, ServiceKind, ServiceSpec, StartLimitSpec, StopSpec, TimerSpec } from './types.js';
+
+const NAME_RE = new RegExp(SERVICE_NAME_PATTERN);
 
 /** A config file as read: absolute path, the name used in messages, and its directory. */
 export interface Origin {
@@ -59,7 +62,24 @@ interface Checked {
   overlap: TimerSpec['overlap'];
   maxRuns?: number;
   runOnStart: boolean;
+  processes?: CheckedProcess[];
+  onProcessExit: 'restart-process' | 'restart-service';
 }
+
+/** One checked [[services.NAME.processes]] table. */
+interface CheckedProcess {
+  name?: string;
+  command?: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  ready?: DraftReady;
+}
+
+/** Keys of a service that belong to each process when it has [[processes]]. */
+const PER_PROCESS = ['ready', 'watchdog', 'sockets', 'pid_file', 'liveness', 'startup'] as const;
+
+/** The separator of a process's service name, NAME:PROC (':' is not allowed in names). */
+export const PROCESS_SEP = ':';
 
 /** A service before link.ts has resolved the names in its requires, wants and after. */
 export type BaseSpec = Omit<ServiceSpec, 'requires' | 'wants' | 'after'>;
@@ -70,7 +90,13 @@ export function buildService(entry: MapEntry, origin: Origin, globalLog: LogSpec
   const c = entry.value as unknown as Checked;
   const field = `services.${entry.key}`;
   const env = readEnvFiles(entry.key, c.envFile ?? [], origin, issues);
-  const command = c.kind === 'target' ? [] : c.command;
+  const multi = c.processes !== undefined || entry.value['processes'] !== undefined;
+  const command = c.kind === 'target' || multi ? [] : c.command;
+  if (multi) {
+    for (const k of PER_PROCESS) {
+      if (c[k === 'pid_file' ? 'pidFile' : k] !== undefined) issues.add(entry.loc, `${field}.${k}`, { message: `${JSON.stringify(k)} is not allowed together with processes`, hint: `give it to the process it is about, in its [[services.${entry.key}.processes]] table (ready), or split the service` });
+    }
+  }
   const ready = placeReady(c.ready, origin.dir, `${field}.ready`, issues);
   const liveness = c.liveness ? placeProbe(c.liveness, origin.dir, `${field}.liveness`, issues) : null;
   const startup = c.startup ? placeProbe(c.startup, origin.dir, `${field}.startup`, issues) : null;
@@ -108,8 +134,55 @@ export function buildService(entry: MapEntry, origin: Origin, globalLog: LogSpec
     startup,
     onChange: c.onChange,
     timer: c.kind === 'timer' ? timerOf(c) : null,
+    processOf: null,
+    processes: multi ? (c.processes ?? []).map((p) => `${entry.key}${PROCESS_SEP}${p.name}`) : [],
+    onProcessExit: c.onProcessExit,
     source: { file: origin.abs, line: entry.loc.line },
   };
+}
+
+/**
+ * The processes of a multi-process service, each as a service of its own named NAME:PROC: the
+ * service's settings with the process's command, cwd, env and readiness. Undefined when one of
+ * them is wrong (reported).
+ */
+export function buildProcesses(entry: MapEntry, origin: Origin, parent: BaseSpec, issues: Issues): BaseSpec[] | undefined {
+  const c = entry.value as unknown as Checked;
+  const field = `services.${entry.key}.processes`;
+  const out: BaseSpec[] = [];
+  const seen = new Set<string>();
+  let ok = true;
+  for (const [i, p] of (c.processes ?? []).entries()) {
+    if (p.name === undefined || p.command === undefined) {
+      ok = false;
+      continue;
+    }
+    if (!NAME_RE.test(p.name) || `${entry.key}${PROCESS_SEP}${p.name}`.length > 64) {
+      issues.add(entry.loc, `${field}[${i}].name`, { expected: 'a name of letters, digits, _ . @ - (starting with a letter or digit), at most 64 characters with the service name', received: JSON.stringify(p.name) });
+      ok = false;
+      continue;
+    }
+    if (seen.has(p.name)) {
+      issues.add(entry.loc, `${field}[${i}].name`, { message: `process ${JSON.stringify(p.name)} is defined twice in ${entry.key}`, hint: 'give each process of a service its own name' });
+      ok = false;
+      continue;
+    }
+    seen.add(p.name);
+    out.push({
+      ...parent,
+      name: `${entry.key}${PROCESS_SEP}${p.name}`,
+      kind: 'longrun',
+      command: p.command,
+      cwd: p.cwd !== undefined ? resolve(origin.dir, p.cwd) : parent.cwd,
+      env: { ...parent.env, ...(p.env ?? {}) },
+      ready: placeReady(p.ready, origin.dir, `${field}[${i}].ready`, issues),
+      autostart: false,
+      provides: [],
+      processOf: entry.key,
+      processes: [],
+    });
+  }
+  return ok ? out : undefined;
 }
 
 /** The TimerSpec of a timer; check.ts has already required exactly one of schedule and every. */

@@ -166,6 +166,12 @@ export interface ServiceSpec {
   readonly onChange: 'restart' | 'defer';
   /** When a timer runs; null for every other kind. */
   readonly timer: TimerSpec | null;
+  /** For one process of a multi-process service (`NAME:PROC`): the service it belongs to. */
+  readonly processOf: string | null;
+  /** For a multi-process service: its processes, as services named `NAME:PROC`; else []. */
+  readonly processes: readonly string[];
+  /** For a multi-process service: when one process exits, restart just it or the whole service. */
+  readonly onProcessExit: 'restart-process' | 'restart-service';
   readonly source: SourceRef;
 }
 

@@ -24,6 +24,7 @@ import { KeeperClient } from './keeper-client.js';
 import { mergedTail, parseStored, tailLines } from './logs.js';
 import { reconcile, restore } from './reconcile.js';
 import { applyPlan, type Applied, type ReloadHost } from './reload.js';
+import { ProcessGroups } from './processes.js';
 import { Orchestrator } from './orchestrate.js';
 import { Health } from './health.js';
 import { PidFiles } from './pidfile.js';
@@ -62,6 +63,11 @@ export class Controller implements ControllerApi {
     get: (n) => this.services.get(n),
     graph: () => this.graph(),
     schedule: (svc, on) => (on ? this.timers.arm(svc) : this.timers.disarm(svc.name)),
+  });
+  readonly processGroups = new ProcessGroups({
+    get: (n) => this.services.get(n),
+    restart: (names) => this.orchestrator.restart(names),
+    note: (svc, message) => this.events.emit({ service: svc.name, type: 'note', message }),
   });
   #graph: DepGraph | null = null;
   /** The start this controller made at boot; `up -d` reports its outcome instead of starting again. */
@@ -230,12 +236,14 @@ export class Controller implements ControllerApi {
         this.health.changed(sv);
         this.pidFiles.changed(sv);
         this.timers.changed(sv);
+        if (sv.spec.processOf !== null) this.processGroups.changed(sv);
         if (this.transient.size) queueMicrotask(() => this.#forgetIfTransient(sv));
       },
       note: (sv, message) => this.events.emit({ service: sv.name, type: 'note', message }),
       readiness: (sv) => {
         this.events.emit({ service: sv.name, type: sv.unready === null ? 'ready' : 'unready', state: sv.state, pid: sv.pid, message: sv.unready ?? 'ready again' });
         this.#store.save();
+        if (sv.spec.processOf !== null) this.processGroups.changed(sv);
       },
     });
     svc.onLauncherDone = () => void this.pidFiles.check(svc);
@@ -293,7 +301,8 @@ export class Controller implements ControllerApi {
     this.#seenRestarts.set(svc.name, svc.restarts);
     if (svc.state !== 'running' || svc.restarts <= before) return;
     const g = this.graph();
-    const dependents = g.dependentsOf(svc.name).filter((d) => g.spec(d).onDependencyRestart === 'restart' && this.services.get(d)?.state === 'running');
+    // A process of a multi-process service is followed by ProcessGroups, not restarted with.
+    const dependents = g.dependentsOf(svc.name).filter((d) => d !== svc.spec.processOf && g.spec(d).onDependencyRestart === 'restart' && this.services.get(d)?.state === 'running');
     if (dependents.length === 0) return;
     this.events.emit({ service: svc.name, type: 'note', message: `restarted; restarting ${dependents.join(', ')} (on_dependency_restart)` });
     void this.orchestrator.restart(dependents);
@@ -360,8 +369,10 @@ export class Controller implements ControllerApi {
   detail(name: string, lines: number): ServiceDetail {
     const s = this.#service(name);
     const logFile = this.paths.serviceLog(name);
+    const rows = this.status().services;
+    const procs = s.spec.processes.length ? `all ${s.spec.processes.length} processes ready` : null;
     return {
-      ...this.status().services.find((x) => x.name === name)!,
+      ...rows.find((x) => x.name === name)!,
       command: s.spec.command, cwd: s.spec.cwd, restartPolicy: s.spec.restart, spawnedAt: s.pid ? s.spawnedAt : null,
       readyAt: s.pid ? s.readyAt : null, nextRestartAt: s.nextRestartAt, exits: s.exits, logFile,
       logLines: tailLines(logFile, lines).map((l) => parseStored(name, l)), source: s.spec.source, pending: s.pending !== null,
@@ -369,8 +380,9 @@ export class Controller implements ControllerApi {
       wants: s.spec.wants, after: s.spec.after, provides: s.spec.provides, requiredBy: this.graph().dependentsOf(name),
       timer: this.timers.info(s),
       logError: s.logError,
-      readiness: describeReady(s.spec.ready, s.spec.sockets), statusText: s.statusText, lastProbe: s.lastProbe,
+      readiness: procs ?? describeReady(s.spec.ready, s.spec.sockets), statusText: s.statusText, lastProbe: s.lastProbe,
       timeToReadyMs: s.pid && s.readyAt && s.spawnedAt ? Date.parse(s.readyAt) - Date.parse(s.spawnedAt) : null,
+      processes: s.spec.processes.flatMap((p) => rows.filter((x) => x.name === p)),
     };
   }
 
@@ -457,14 +469,18 @@ export class Controller implements ControllerApi {
     }
   }
 
+  /** Names with, after each multi-process service, its processes (whose output it is). */
+  #withProcesses(names: readonly string[]): string[] {
+    return [...new Set(names.flatMap((n) => [n, ...this.#service(n).spec.processes]))];
+  }
+
   logs(names: readonly string[], n: number): LogEntry[] {
-    const picked = names.length ? names.map((x) => this.#service(x)) : [...this.services.values()];
+    const picked = names.length ? this.#withProcesses(names).map((x) => this.#service(x)) : [...this.services.values()];
     return mergedTail(picked.map((s) => ({ service: s.name, path: this.paths.serviceLog(s.name) })), n);
   }
 
   followLogs(names: readonly string[], f: (e: LogEntry) => void): () => void {
-    for (const x of names) this.#service(x);
-    const filter = new Set(names);
+    const filter = new Set(this.#withProcesses(names));
     const g = (e: LogEntry): void => {
       if (filter.size === 0 || filter.has(e.service)) f(e);
     };

@@ -115,14 +115,18 @@ export class Orchestrator {
     return new Map(results);
   }
 
-  /** A target's members go down with it (an s6-rc bundle), nested targets included. */
+  /** A target's members go down with it (an s6-rc bundle), nested targets included; so do
+   *  the processes of a multi-process service. */
   #withTargetMembers(names: readonly string[]): string[] {
     const g = this.svcs.graph();
     const out = new Set<string>();
     const add = (n: string): void => {
       if (out.has(n)) return;
       out.add(n);
-      if (g.spec(n).kind === 'target') for (const r of g.requiresOf(n)) add(r.service);
+      const spec = g.spec(n);
+      // A multi-process service's members are its processes, not what it requires.
+      if (spec.processes.length) spec.processes.forEach(add);
+      else if (spec.kind === 'target') for (const r of g.requiresOf(n)) add(r.service);
     };
     names.forEach(add);
     return [...out];

@@ -61,6 +61,9 @@ export function transientSpec(name: string, r: RunRequest, log: LogSpec): Servic
     startup: null,
     onChange: 'restart',
     timer: null,
+    processOf: null,
+    processes: [],
+    onProcessExit: 'restart-process',
     source: { file: '(kelpie run)', line: 0 },
   };
 }

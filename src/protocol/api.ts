@@ -88,6 +88,8 @@ export interface ServiceDetail extends ServiceSummary {
   /** The last STATUS= a notify service sent. */
   readonly statusText: string | null;
   readonly lastProbe: { readonly kind: 'ready' | 'startup' | 'liveness'; readonly ok: boolean; readonly at: string; readonly detail: string } | null;
+  /** For a multi-process service: each of its processes (services NAME:PROC); else []. */
+  readonly processes: readonly ServiceSummary[];
 }
 
 /** `GET /v1/graph`. */

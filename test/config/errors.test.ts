@@ -212,3 +212,23 @@ test('huge integers are rejected, not rounded', () => {
   const { issues } = loadBad(svc('start_limit = { burst = 99999999999999999999 }'));
   assert.equal(only(issues, 'services.web.start_limit.burst').received, '99999999999999999999');
 });
+
+test('processes: no command beside them, per-process keys belong to a process, names unique, only a longrun', () => {
+  const proc = (name: string, extra = ''): string => `\n[[services.web.processes]]\nname = "${name}"\ncommand = "x"\n${extra}`;
+  let { issues } = loadBad({ 'kelpie.toml': `[services.web]\ncommand = "x"\nready = { tcp = 80 }\n${proc('a')}` });
+  assert.match(only(issues, 'services.web.command').message, /"command" is not allowed together with processes/);
+  assert.match(only(issues, 'services.web.ready').message, /"ready" is not allowed together with processes/);
+  assert.match(only(issues, 'services.web.ready').hint ?? '', /\[\[services\.web\.processes\]\]/);
+
+  ({ issues } = loadBad({ 'kelpie.toml': `[services.web]\n${proc('a')}${proc('a')}${proc('b c')}` }));
+  assert.match(only(issues, 'services.web.processes[1].name').message, /process "a" is defined twice in web/);
+  assert.equal(only(issues, 'services.web.processes[2].name').received, '"b c"');
+
+  ({ issues } = loadBad({ 'kelpie.toml': `[services.web]\nkind = "oneshot"\n${proc('a')}\n[[services.web.processes]]\ncommand = "y"\nfrobnicate = 1\n` }));
+  assert.ok(issues.some((i) => i.field === 'services.web.processes' && /longrun/.test(`${i.message} ${i.hint}`)), JSON.stringify(issues));
+  assert.equal(only(issues, 'services.web.processes[1].name').message, 'missing required key "name"');
+  assert.ok(issues.some((i) => i.field === 'services.web.processes[1].frobnicate'), JSON.stringify(issues));
+
+  ({ issues } = loadBad({ 'kelpie.toml': `[services.web]\nprocesses = []\n` }));
+  assert.equal(only(issues, 'services.web.processes').expected ?? only(issues, 'services.web.processes').message, 'a non-empty array of tables');
+});

@@ -37,6 +37,9 @@ test('a minimal service gets every default', () => {
     startup: null,
     onChange: 'restart',
     timer: null,
+    processOf: null,
+    processes: [],
+    onProcessExit: 'restart-process',
     source: { file: join(dir, 'kelpie.toml'), line: 1 },
   });
   assert.deepEqual({ ...config.services['web']!.env }, {});
@@ -186,4 +189,45 @@ test('services and env are null-prototype maps (no inherited "toString" service)
 test('no services at all is a valid (empty) config', () => {
   const { config } = loadOk({ 'kelpie.toml': '# nothing yet\n' });
   assert.deepEqual(Object.keys(config.services), []);
+});
+
+test('[[services.NAME.processes]]: each process is a service NAME:PROC; the service requires them all, ready', () => {
+  const { config } = loadOk({
+    'kelpie.toml': `[services.db]
+command = "db"
+
+[services.web]
+requires = ["db"]
+env = { A = "1" }
+restart = "always"
+
+[[services.web.processes]]
+name = "server"
+command = ["srv", "--port", "80"]
+ready = { tcp = 80 }
+
+[[services.web.processes]]
+name = "ui"
+command = "ui"
+cwd = "ui"
+env = { B = "2" }
+`,
+  });
+  const web = config.services['web']!;
+  const server = config.services['web:server']!;
+  const ui = config.services['web:ui']!;
+  assert.equal(web.kind, 'target');
+  assert.deepEqual(web.processes, ['web:server', 'web:ui']);
+  assert.equal(web.onProcessExit, 'restart-process');
+  assert.deepEqual(web.requires.map((r) => `${r.service} ${r.condition}`), ['db ready', 'web:server ready', 'web:ui ready']);
+  assert.equal(server.processOf, 'web');
+  assert.deepEqual(server.command, ['srv', '--port', '80']);
+  assert.deepEqual(server.ready?.kind === 'probe' && server.ready.probe.target, { type: 'tcp', host: '127.0.0.1', port: 80 });
+  assert.equal(server.autostart, false, 'a process starts with its service');
+  assert.equal(server.restart, 'always', 'the restart policy is the service’s');
+  assert.deepEqual(server.requires.map((r) => r.service), ['db'], 'a process requires what its service does');
+  assert.deepEqual(ui.command, ['/bin/sh', '-c', 'ui']);
+  assert.ok(ui.cwd.endsWith('/ui'));
+  assert.deepEqual({ A: ui.env['A'], B: ui.env['B'] }, { A: '1', B: '2' });
+  assert.deepEqual(ui.ready, { kind: 'none' });
 });

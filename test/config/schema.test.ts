@@ -26,10 +26,11 @@ test('the schema describes every key, closes every table, and carries defaults',
   assert.equal(service['required'], undefined, 'command is required unless kind = "target"');
   assert.deepEqual(service['allOf'], [
     {
-      if: { properties: { kind: { const: 'target' } }, required: ['kind'] },
+      if: { anyOf: [{ properties: { kind: { const: 'target' } }, required: ['kind'] }, { required: ['processes'] }] },
       then: { not: { required: ['command'] } },
       else: { required: ['command'] },
     },
+    { if: { properties: { kind: { enum: ['oneshot', 'target', 'timer'] } }, required: ['kind'] }, then: { not: { required: ['processes'] } } },
     { if: { properties: { kind: { enum: ['target', 'timer'] } }, required: ['kind'] }, then: { not: { required: ['ready'] } } },
     { if: { properties: { kind: { enum: ['target', 'timer', 'oneshot'] } }, required: ['kind'] }, then: { not: { required: ['pid_file'] } } },
     { if: { properties: { kind: { enum: ['target', 'timer'] } }, required: ['kind'] }, then: { not: { required: ['sockets'] } } },

@@ -40,6 +40,9 @@ export function spec(name: string, d: Deps = {}): ServiceSpec {
     sockets: [],
     pidFile: null,
     privileges: { user: null, group: null, umask: null, nice: null, clearEnv: false, rlimits: {} },
+    processOf: null,
+    processes: [],
+    onProcessExit: 'restart-process',
     source: { file: '/kelpie.toml', line: 1 },
   };
 }

@@ -31,11 +31,21 @@ function renderAll(s: StatusResult): void {
 
 function renderOne(x: ServiceDetail): void {
   out(`${c.bold(x.name)}: ${stateText(x.state)} since ${when(x.since)}${x.reason ? `: ${x.reason}` : ''}`);
-  out(`  main pid:   ${x.pid ?? '-'}`);
-  out(`  command:    ${x.command.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
+  if (x.processes.length === 0) {
+    out(`  main pid:   ${x.pid ?? '-'}`);
+    out(`  command:    ${x.command.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
+  } else {
+    const width = Math.max(...x.processes.map((p) => p.name.length - x.name.length - 1));
+    out(`  processes:`);
+    for (const p of x.processes) {
+      const why = p.unready ? c.yellow(`  not ready: ${p.unready}`) : p.reason ? c.dim(`  ${p.reason}`) : '';
+      out(`    ${p.name.slice(x.name.length + 1).padEnd(width)}  ${stateText(p.state)}  pid ${String(p.pid ?? '-').padEnd(7)} restarts ${p.restarts}${why}`);
+    }
+  }
   out(`  cwd:        ${x.cwd}`);
-  out(`  defined at: ${x.source.file}:${x.source.line}${x.kind !== 'longrun' ? `  (kind ${x.kind})` : ''}`);
-  if (x.requires.length) out(`  requires:   ${x.requires.map((r) => `${r.service} (${r.condition})`).join(', ')}`);
+  out(`  defined at: ${x.source.file}:${x.source.line}${x.kind !== 'longrun' && x.processes.length === 0 ? `  (kind ${x.kind})` : ''}`);
+  const requires = x.requires.filter((r) => !x.processes.some((p) => p.name === r.service));
+  if (requires.length) out(`  requires:   ${requires.map((r) => `${r.service} (${r.condition})`).join(', ')}`);
   if (x.wants.length) out(`  wants:      ${x.wants.join(', ')}`);
   if (x.after.length) out(`  after:      ${x.after.join(', ')}`);
   if (x.provides.length) out(`  provides:   ${x.provides.join(', ')}`);
