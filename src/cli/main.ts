@@ -2,28 +2,47 @@
 // for `up`), and renders what comes back.
 import { parseArgs } from 'node:util';
 import type { Command } from './command.js';
-import { check } from './commands/check.js';
-import { disable, enable, restart, start, stop } from './commands/control.js';
-import { down } from './commands/down.js';
-import { logs } from './commands/logs.js';
-import { signal } from './commands/signal.js';
-import { status } from './commands/status.js';
-import { up } from './commands/up.js';
-import { add, reload, remove } from './commands/reload.js';
-import { upgrade } from './commands/upgrade.js';
-import { graph } from './commands/graph.js';
-import { run } from './commands/run.js';
-import { trigger } from './commands/trigger.js';
-import { cap, grant } from './commands/cap.js';
-import { importCommand } from './commands/import.js';
-import { init } from './commands/init.js';
-import { doctor } from './commands/doctor.js';
-import { completionFor } from './commands/completion.js';
 import { makeCtx } from './context.js';
 import { out, reportError, style, usage } from './output.js';
 import { VERSION } from './version.js';
 
-const COMMANDS: readonly Command[] = [up, down, status, start, stop, restart, reload, logs, signal, enable, disable, add, remove, run, trigger, graph, grant, cap, upgrade, check, init, importCommand, doctor, completionFor(() => COMMANDS)];
+// Each command's module is loaded only when it runs: \`kelpie status\` compiles the client and
+// the status renderer, not the config loader, the importers or the keeper (CLI start-up time is
+// most of a status query's time). Help and completion load them all. The order is help's.
+const LOADERS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
+  ['up', async () => (await import('./commands/up.js')).up],
+  ['down', async () => (await import('./commands/down.js')).down],
+  ['status', async () => (await import('./commands/status.js')).status],
+  ['start', async () => (await import('./commands/control.js')).start],
+  ['stop', async () => (await import('./commands/control.js')).stop],
+  ['restart', async () => (await import('./commands/control.js')).restart],
+  ['reload', async () => (await import('./commands/reload.js')).reload],
+  ['logs', async () => (await import('./commands/logs.js')).logs],
+  ['signal', async () => (await import('./commands/signal.js')).signal],
+  ['enable', async () => (await import('./commands/control.js')).enable],
+  ['disable', async () => (await import('./commands/control.js')).disable],
+  ['add', async () => (await import('./commands/reload.js')).add],
+  ['remove', async () => (await import('./commands/reload.js')).remove],
+  ['run', async () => (await import('./commands/run.js')).run],
+  ['trigger', async () => (await import('./commands/trigger.js')).trigger],
+  ['graph', async () => (await import('./commands/graph.js')).graph],
+  ['grant', async () => (await import('./commands/cap.js')).grant],
+  ['cap', async () => (await import('./commands/cap.js')).cap],
+  ['upgrade', async () => (await import('./commands/upgrade.js')).upgrade],
+  ['check', async () => (await import('./commands/check.js')).check],
+  ['init', async () => (await import('./commands/init.js')).init],
+  ['import', async () => (await import('./commands/import.js')).importCommand],
+  ['doctor', async () => (await import('./commands/doctor.js')).doctor],
+  ['completion', async () => (await import('./commands/completion.js')).completionFor(() => ALL)],
+];
+
+/** Every command, once loadAll() has run (help, completion). */
+let ALL: readonly Command[] = [];
+
+async function loadAll(): Promise<readonly Command[]> {
+  ALL = await Promise.all(LOADERS.map(([, load]) => load()));
+  return ALL;
+}
 
 const GLOBAL: NonNullable<Command['options']> = {
   file: { type: 'string', short: 'f' },
@@ -34,13 +53,14 @@ const GLOBAL: NonNullable<Command['options']> = {
   help: { type: 'boolean', short: 'h' },
 };
 
-function help(): void {
+async function help(): Promise<void> {
+  const commands = await loadAll();
   out(`kelpie ${VERSION}: a service supervisor
 
 usage: kelpie [-f FILE] [--home DIR] [--cap FILE] [--json] <command> [args]
 
 commands:`);
-  for (const cmd of COMMANDS) {
+  for (const cmd of commands) {
     const head = `${cmd.name} ${cmd.usage}`;
     // A long usage gets its own line, the summary under it.
     if (head.length > 28) out(`  ${head}\n  ${''.padEnd(28)} ${cmd.summary}`);
@@ -67,14 +87,17 @@ async function main(argv: string[]): Promise<number> {
   }
   const verbAt = argv.findIndex((a, i) => !a.startsWith('-') && !(i > 0 && ['-f', '--file', '--home', '--cap'].includes(argv[i - 1] ?? '')));
   const verb = verbAt >= 0 ? argv[verbAt] : undefined;
-  const cmd = COMMANDS.find((c) => c.name === verb);
-  if (!cmd) {
+  const loader = LOADERS.find(([name]) => name === verb);
+  if (!loader) {
     if (verb === undefined || argv.includes('--help') || argv.includes('-h') || verb === 'help') {
-      help();
+      await help();
       return verb === undefined && !argv.includes('--help') && !argv.includes('-h') ? 2 : 0;
     }
-    throw usage(`unknown command "${verb}"`, `commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
+    throw usage(`unknown command "${verb}"`, `commands: ${LOADERS.map(([name]) => name).join(', ')}`);
   }
+  // Completion describes every command; the others need only their own.
+  if (verb === 'completion') await loadAll();
+  const cmd = await loader[1]();
   // Flags before the verb are global; after it, the command's own come too (there `logs -f`
   // follows, like tail -f, and the config is --file).
   const own = cmd.name === 'logs' ? { ...GLOBAL, file: { type: 'string' as const } } : GLOBAL;
