@@ -47,10 +47,13 @@ export function reconcile(svc: Service, live: ProcessEntry | undefined, missed: 
     if (!svc.readyAt) svc.markReady();
     return false;
   }
-  const mine = missed.filter((e) => e.pid === svc.pid);
+  // State is written at most every 100 ms, so the old controller may have died before it wrote
+  // the pid of a spawn: an exit of this service's process is then known by the service's name.
+  const mine = missed.filter((e) => e.pid === svc.pid || (svc.pid === null && e.service === svc.name));
   const last = mine[mine.length - 1];
   if (last && (svc.state === 'running' || svc.state === 'starting' || svc.state === 'stopping')) {
     // It exited while no controller listened: judge the exit as if we had seen it.
+    svc.pid = last.pid;
     svc.dispatch({ type: 'exit', exit: last });
     return false;
   }
