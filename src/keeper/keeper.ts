@@ -18,6 +18,7 @@ import { ServiceLog } from './logs/index.js';
 import { signalGroup, killLeftovers } from './signal.js';
 import { spawnProcess } from './spawn.js';
 import { ProcessTable, readJournal } from './table.js';
+import { openOutputFifos, removeStaleFifos, reopenOutputFifos } from './output-fifo.js';
 
 /** How the keeper was started. */
 export interface KeeperOptions {
@@ -123,23 +124,42 @@ export class Keeper {
   onShutdownDone: (() => void) | null = null;
 
   async spawn(req: SpawnRequest): Promise<{ pid: number; startTime: number; spawnedAt: string }> {
-    const child = await spawnProcess(req, this.readiness.before(req));
+    const stdio = this.readiness.before(req);
+    // stdout and stderr through FIFOs a later keeper can reopen (output-fifo.ts); anonymous
+    // pipes where FIFOs cannot be made.
+    const fifos = Array.isArray(stdio) ? openOutputFifos(this.opts.home, req.service) : null;
+    if (fifos && Array.isArray(stdio)) {
+      stdio[1] = fifos.writeFds[0];
+      stdio[2] = fifos.writeFds[1];
+    }
+    let child;
+    try {
+      child = await spawnProcess(req, stdio);
+    } catch (err) {
+      fifos?.spawned(false);
+      throw err;
+    }
+    fifos?.spawned(true);
     const pid = child.pid as number;
     child.on('error', () => {});
     this.readiness.after(req, child, pid);
     const spawnedAt = new Date().toISOString();
     const entry = { service: req.service, pid, startTime: readStat(pid)?.startTime ?? 0, spawnedAt };
-    this.table.add({ entry, child, req });
-    const log = this.#log(req);
-    for (const which of ['out', 'err'] as const) {
-      const stream = which === 'out' ? child.stdout : child.stderr;
-      if (!stream) continue;
-      const drained = log.attach(stream, which);
-      this.#drains.add(drained);
-      void drained.finally(() => this.#drains.delete(drained));
-    }
+    this.table.add({ entry, child, req, outputs: fifos?.paths ?? null });
+    this.#capture(req, fifos ? fifos.readers : [child.stdout, child.stderr]);
     child.once('exit', (code, signal) => this.#onExit(pid, code, signal));
     return { pid, startTime: entry.startTime, spawnedAt };
+  }
+
+  /** Captures a process's stdout and stderr into its service's log. */
+  #capture(req: SpawnRequest, streams: ReadonlyArray<NodeJS.ReadableStream | null>): void {
+    const log = this.#log(req);
+    streams.forEach((stream, i) => {
+      if (!stream) return;
+      const drained = log.attach(stream, i === 0 ? 'out' : 'err');
+      this.#drains.add(drained);
+      void drained.finally(() => this.#drains.delete(drained));
+    });
   }
 
   #log(req: SpawnRequest): ServiceLog {
@@ -268,16 +288,24 @@ export class Keeper {
    */
   readopt(): number {
     let n = 0;
+    const kept = new Set<string>();
     for (const e of readJournal(join(this.opts.home, 'keeper.json'))) {
       const st = readStat(e.pid);
       if (!st || st.state === 'Z' || st.startTime !== e.startTime || this.table.get(e.pid)) continue;
-      const { req, ...entry } = e;
-      this.table.add({ entry, child: null, req });
+      const { req, outputs, ...entry } = e;
+      this.table.add({ entry, child: null, req, outputs: outputs ?? null });
+      // Its output waited in the FIFOs' buffers while no keeper ran: capture goes on from there.
+      const streams = outputs ? reopenOutputFifos(outputs) : [];
+      for (const p of outputs ?? []) kept.add(p);
+      this.#capture(req, streams);
       const w = watchExit(e.pid, e.startTime, () => this.#onExit(e.pid, null, null));
       this.#whenGone(e.pid, w.stop);
-      this.opts.say(`re-adopted ${e.service} (pid ${e.pid}) from a previous keeper; its exits are watched by ${w.how}, its output is no longer captured`);
+      const captured = streams.length === 2 ? 'its output is captured again' : 'its output is no longer captured';
+      this.opts.say(`re-adopted ${e.service} (pid ${e.pid}) from a previous keeper; its exits are watched by ${w.how}, ${captured}`);
       n++;
     }
+    // FIFOs of processes that ended while no keeper ran.
+    removeStaleFifos(this.opts.home, kept);
     return n;
   }
 

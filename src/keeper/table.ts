@@ -8,7 +8,7 @@ import type { ProcessEntry, SpawnRequest } from '../protocol/keeper.js';
 const JOURNAL_VERSION = 2;
 
 /** One process as journaled: its entry and the request it was spawned with. */
-export type JournalEntry = ProcessEntry & { readonly req: SpawnRequest };
+export type JournalEntry = ProcessEntry & { readonly req: SpawnRequest; readonly outputs?: readonly string[] | null };
 
 /**
  * The processes a previous keeper journaled (version 2; version 1 had no requests, so nothing
@@ -32,6 +32,8 @@ export interface Owned {
   /** Null for an adopted daemon (re-parented to the keeper, reaped by the orphan reaper). */
   readonly child: ChildProcess | null;
   readonly req: SpawnRequest;
+  /** The FIFOs its stdout and stderr go through (output-fifo.ts); null for anonymous pipes. */
+  readonly outputs?: readonly string[] | null;
 }
 
 export class ProcessTable {
@@ -87,7 +89,7 @@ export class ProcessTable {
   flush(): void {
     this.#queued = false;
     try {
-      const processes = this.all().map((o) => ({ ...o.entry, req: o.req }));
+      const processes = this.all().map((o) => ({ ...o.entry, req: o.req, outputs: o.outputs ?? null }));
       writeFileAtomic(this.journalPath, JSON.stringify({ v: JOURNAL_VERSION, processes }) + '\n', 0o600, { durable: false });
     } catch {
       // The journal is informative; a full disk must not stop supervision.

@@ -70,3 +70,42 @@ requires = ["a"]
     await p.cleanup();
   }
 });
+
+test('output written while no keeper ran is captured by the next one, none lost, none twice', async () => {
+  // Numbered lines every 20 ms; the service ignores SIGPIPE so that, with a pipe whose reader
+  // died, a write would fail with EPIPE instead of killing it, and it says so in its output.
+  const p = new Project(`
+[services.counter]
+command = ["node", "-e", "process.on('SIGPIPE', () => {}); let n = 0; setInterval(() => { try { process.stdout.write('line ' + (++n) + '\\\\n'); } catch (e) { process.exit(7) } }, 20); process.stdout.on('error', () => process.exit(7))"]
+`);
+  try {
+    await p.up();
+    const before = await p.status();
+    const pid = (await p.pid('counter'))!;
+    await p.untilLog('counter', /line 5$/);
+    process.kill(before.daemon.keeper_pid, 'SIGKILL');
+    await gone(before.daemon.keeper_pid);
+    await gone(before.daemon.controller_pid);
+    // No keeper for a while: about 25 lines wait in the FIFO's buffer.
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(alive(pid), 'the service died without its keeper (EPIPE or SIGPIPE)');
+
+    await p.up();
+    assert.equal(await p.pid('counter'), pid, 'counter was started again instead of re-adopted');
+    assert.match(p.daemonLog(), /re-adopted counter \(pid \d+\) .*its output is captured again/);
+    const numbers = (): number[] =>
+      p
+        .serviceLog('counter')
+        .split('\n')
+        .map((l) => /line (\d+)$/.exec(l)?.[1])
+        .filter((x): x is string => x !== undefined)
+        .map(Number);
+    const target = Math.max(...numbers()) + 30;
+    await p.untilLog('counter', new RegExp(`line ${target}$`));
+    const nums = numbers();
+    const upTo = nums.slice(0, nums.indexOf(target) + 1);
+    assert.deepEqual(upTo, Array.from({ length: target }, (_, i) => i + 1), 'a line was lost or captured twice');
+  } finally {
+    await p.cleanup();
+  }
+});

@@ -1,0 +1,143 @@
+// A service's stdout and stderr as named FIFOs, so their capture can outlive a keeper.
+//
+// With anonymous pipes the read ends die with the keeper that holds them: a service that writes
+// after a keeper was killed gets EPIPE or dies of SIGPIPE, and a new keeper has nothing to read.
+// Instead each spawn gets two FIFOs under HOME/out/. The keeper opens the read end; the service
+// gets the other end opened read-write (O_RDWR) as its fd 1 and 2. Because the service itself
+// holds a read end, its writes never fail for want of a reader: while no keeper runs they wait in
+// the pipe buffer (64 KiB; beyond that a write blocks, as with any slow reader). A new keeper
+// reopens the FIFOs by path (the journal names them) and captures on from where the pipe is.
+// The service still sees exactly fds 0, 1 and 2. A FIFO file is removed once its last writer
+// is gone (end of file): nobody can need it after that.
+//
+// Without mkfifo (no FFI), spawns fall back to anonymous pipes: capture works, but not across
+// a keeper restart.
+import { closeSync, constants, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { join } from 'node:path';
+import { ffi } from '../os/libc.js';
+
+type MkFifo = (path: string, mode: number) => number;
+let mkfifoFn: MkFifo | null | undefined;
+
+function mkfifo(): MkFifo | null {
+  if (mkfifoFn !== undefined) return mkfifoFn;
+  mkfifoFn = null;
+  const f = ffi();
+  if (!f) return null;
+  try {
+    const fn = f.lib.func('int mkfifo(const char *, uint32_t)');
+    mkfifoFn = (path, mode) => fn(path, mode) as number;
+  } catch {
+    mkfifoFn = null;
+  }
+  return mkfifoFn;
+}
+
+/** The two FIFOs of one spawn, before and after it. */
+export interface OutputFifos {
+  /** Paths of the stdout and stderr FIFOs (journaled, for a later keeper). */
+  readonly paths: readonly [string, string];
+  /** The service's ends (O_RDWR), for stdio[1] and stdio[2] of the spawn. */
+  readonly writeFds: readonly [number, number];
+  /** Readable streams of the keeper's ends. */
+  readonly readers: readonly [Socket, Socket];
+  /** After the spawn (or its failure): closes the keeper's copy of the service's ends. */
+  spawned(ok: boolean): void;
+}
+
+let seq = 0;
+
+/** The directory of the FIFOs under a home. */
+export function fifoDir(home: string): string {
+  return join(home, 'out');
+}
+
+/** Creates and opens the FIFOs of one spawn of `service`; null where FIFOs are not available. */
+export function openOutputFifos(home: string, service: string): OutputFifos | null {
+  const mk = mkfifo();
+  if (!mk) return null;
+  const dir = fifoDir(home);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const stem = join(dir, `${service}.${process.pid}.${Date.now().toString(36)}.${++seq}`);
+  const paths = [`${stem}.out`, `${stem}.err`] as const;
+  const opened: number[] = [];
+  try {
+    for (const p of paths) {
+      if (mk(p, 0o600) !== 0) throw new Error(`mkfifo ${p} failed`);
+    }
+    // Read end first (non-blocking: no writer yet), then the service's end, so that from here
+    // on there is always a writer and the reader never sees a premature end of file.
+    const r = paths.map((p) => {
+      const fd = openSync(p, constants.O_RDONLY | constants.O_NONBLOCK);
+      opened.push(fd);
+      return fd;
+    });
+    const w = paths.map((p) => {
+      const fd = openSync(p, constants.O_RDWR);
+      opened.push(fd);
+      return fd;
+    });
+    const readers = r.map((fd, i) => {
+      const s = new Socket({ fd, readable: true, writable: false });
+      // Nobody can open it any more once its writers are gone.
+      s.once('end', () => rmSync(paths[i]!, { force: true }));
+      s.once('close', () => rmSync(paths[i]!, { force: true }));
+      return s;
+    }) as [Socket, Socket];
+    let closed = false;
+    return {
+      paths,
+      writeFds: [w[0]!, w[1]!],
+      readers,
+      spawned(ok) {
+        if (closed) return;
+        closed = true;
+        for (const fd of w) closeSync(fd);
+        if (!ok) for (const s of readers) s.destroy();
+      },
+    };
+  } catch {
+    for (const fd of opened) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+    }
+    for (const p of paths) rmSync(p, { force: true });
+    return null;
+  }
+}
+
+/** Opens the keeper's ends of FIFOs a previous keeper left to a process still running. */
+export function reopenOutputFifos(paths: readonly string[]): Socket[] {
+  const out: Socket[] = [];
+  for (const p of paths) {
+    try {
+      const fd = openSync(p, constants.O_RDONLY | constants.O_NONBLOCK);
+      const s = new Socket({ fd, readable: true, writable: false });
+      s.once('end', () => rmSync(p, { force: true }));
+      s.once('close', () => rmSync(p, { force: true }));
+      out.push(s);
+    } catch {
+      // gone: nothing to capture from it
+    }
+  }
+  return out;
+}
+
+/** Removes FIFOs no live process writes to any more (left by a keeper that was killed). */
+export function removeStaleFifos(home: string, keep: ReadonlySet<string>): void {
+  const dir = fifoDir(home);
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const p = join(dir, n);
+    if (!keep.has(p)) rmSync(p, { force: true });
+  }
+}
