@@ -15,24 +15,7 @@
 import { closeSync, constants, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
-import { ffi } from '../os/libc.js';
-
-type MkFifo = (path: string, mode: number) => number;
-let mkfifoFn: MkFifo | null | undefined;
-
-function mkfifo(): MkFifo | null {
-  if (mkfifoFn !== undefined) return mkfifoFn;
-  mkfifoFn = null;
-  const f = ffi();
-  if (!f) return null;
-  try {
-    const fn = f.lib.func('int mkfifo(const char *, uint32_t)');
-    mkfifoFn = (path, mode) => fn(path, mode) as number;
-  } catch {
-    mkfifoFn = null;
-  }
-  return mkfifoFn;
-}
+import { errnoError, libc } from '../os/libc.js';
 
 /** The two FIFOs of one spawn, before and after it. */
 export interface OutputFifos {
@@ -55,8 +38,8 @@ export function fifoDir(home: string): string {
 
 /** Creates and opens the FIFOs of one spawn of `service`; null where FIFOs are not available. */
 export function openOutputFifos(home: string, service: string): OutputFifos | null {
-  const mk = mkfifo();
-  if (!mk) return null;
+  const c = libc();
+  if (!c) return null;
   const dir = fifoDir(home);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const stem = join(dir, `${service}.${process.pid}.${Date.now().toString(36)}.${++seq}`);
@@ -64,7 +47,7 @@ export function openOutputFifos(home: string, service: string): OutputFifos | nu
   const opened: number[] = [];
   try {
     for (const p of paths) {
-      if (mk(p, 0o600) !== 0) throw new Error(`mkfifo ${p} failed`);
+      if (c.mkfifo(p, 0o600) !== 0) throw errnoError('mkfifo', c.errno(), p);
     }
     // Read end first (non-blocking: no writer yet), then the service's end, so that from here
     // on there is always a writer and the reader never sees a premature end of file.

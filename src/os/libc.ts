@@ -1,5 +1,5 @@
 // The one place kelpie reaches libc. koffi (prebuilt FFI) closes Node's gaps: subreaper,
-// reaping of orphans, pidfd, unix datagram sockets. Every binding is optional: callers check
+// reaping of orphans, pidfd, unix datagram sockets, FIFOs. Every binding is optional: callers check
 // for null and degrade.
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
@@ -19,6 +19,7 @@ export interface Libc {
   prctl(option: number, a: number, b: number, c: number, d: number): number;
   waitpid(pid: number, status: Int32Array, options: number): number;
   fcntl(fd: number, cmd: number, arg: number): number;
+  mkfifo(path: string, mode: number): number;
   errno(): number;
 }
 
@@ -51,8 +52,10 @@ export function libc(): Libc | null {
     const prctl = f.lib.func('int prctl(int, unsigned long, unsigned long, unsigned long, unsigned long)');
     const waitpid = f.lib.func('int waitpid(int, _Out_ int *, int)');
     const fcntl = f.lib.func('int fcntl(int, int, int)');
+    const mkfifo = f.lib.func('int mkfifo(const char *, uint32_t)');
     cached = {
       fcntl: (fd, cmd, arg) => fcntl(fd, cmd, arg),
+      mkfifo: (path, mode) => mkfifo(path, mode),
       prctl: (o, a, b, c, d) => prctl(o, a, b, c, d),
       waitpid: (pid, status, options) => waitpid(pid, status, options),
       errno: () => f.koffi.errno(),
