@@ -66,7 +66,8 @@ export const up: Command = {
           throw new KelpieError('KELPIE_E_START_FAILED', `kelpie did not start (${died ?? 'no answer after 15 s'})`, `see ${paths.daemonLog}`);
         }
         if (!(err instanceof KelpieError) || err.code !== 'KELPIE_E_UNREACHABLE') throw err;
-        await new Promise((r) => setTimeout(r, 50));
+        // A refused connect costs next to nothing; a short wait gets the answer sooner.
+        await new Promise((r) => setTimeout(r, 10));
       }
     }
     const timeoutMs = ctx.values.timeout ? Number.parseInt(String(ctx.values.timeout), 10) * 1000 : undefined;
