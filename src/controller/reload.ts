@@ -1,5 +1,7 @@
 // Applying a reload plan: start what was added, stop and forget what was removed, change in
 // place what needs no new process, restart (or defer) what does, leave the rest untouched.
+// Order: removed first, then added are defined (not started), then changed are applied (a
+// restart starts what it now requires, added ones included), then added ones are started.
 import type { ReloadPlan } from '../config/diff.js';
 import type { ServiceSpec } from '../config/types.js';
 import type { Outcome, Service } from '../service/service.js';
@@ -39,6 +41,9 @@ export async function applyPlan(
     host.forget(name);
     out.push({ name, action: 'stopped-and-removed', ok: o.ok, message: o.message });
   }
+  // Added services exist before changed ones restart: a changed service may now require one.
+  const created = plan.added.map((name) => host.create(next[name]!));
+  host.invalidate();
   for (const c of plan.changed) {
     const svc = host.service(c.name);
     const spec = next[c.name];
@@ -66,7 +71,6 @@ export async function applyPlan(
     out.push({ name: c.name, action: 'restarted', ok: started.ok, message: `changed ${c.fields.join(', ')}; ${started.message}` });
   }
   host.invalidate();
-  const created = plan.added.map((name) => host.create(next[name]!));
   const toStart = created.filter((s) => s.meantToRun).map((s) => s.name);
   const started = await host.start(toStart);
   for (const svc of created) {

@@ -75,6 +75,26 @@ test('reload restarts only what changed, applies in place what it can, and --dry
   }
 });
 
+test('reload: a changed service that now requires a service added by the same reload is restarted after it', async () => {
+  const base = `[services.web]\ncommand = ${fixture('forever')}\n`;
+  const p = new Project(base);
+  try {
+    await p.up();
+    p.write('kelpie.toml', `[services.web]\ncommand = ${fixture('forever')}\nrequires = ["cache"]\nenv = { V = "2" }\n\n[services.cache]\ncommand = ${fixture('forever')}\n`);
+    const r = await p.kelpie(['reload']);
+    assert.equal(r.code, 0, r.stderr + p.daemonLog());
+    assert.match(r.stdout, /ok\s+web: restarted/);
+    const st = await p.status();
+    assert.deepEqual(st.services.map((s) => [s.name, s.state]).sort(), [['cache', 'running'], ['web', 'running']]);
+    // The daemon is sound afterwards: down stops everything.
+    const down = await p.kelpie(['down']);
+    assert.equal(down.code, 0, down.stderr + p.daemonLog());
+    assert.doesNotMatch(p.daemonLog(), /unhandled rejection/);
+  } finally {
+    await p.cleanup();
+  }
+});
+
 test('an invalid config on reload changes nothing, prints every error and exits 2', async () => {
   const p = new Project(two());
   try {
