@@ -634,8 +634,14 @@ export class Controller implements ControllerApi {
     this.#shuttingDown = true;
     this.say(`shutting down (${reason})`);
     this.events.emit({ service: null, type: 'shutdown', message: reason });
-    // Dependents first, in reverse dependency order; independent branches in parallel.
-    await this.orchestrator.stop([...this.services.keys()]);
+    // Dependents first, in reverse dependency order; independent branches in parallel. If the
+    // ordered stop fails (a bug), every service is still stopped: a shutdown must finish.
+    try {
+      await this.orchestrator.stop([...this.services.keys()]);
+    } catch (err) {
+      this.say(`ordered stop failed (${(err as Error).message}); stopping every service directly`);
+      await Promise.all([...this.services.values()].map((s) => s.stop()));
+    }
     this.#store.flush();
     this.#server?.close();
     await this.keeper.request({ t: 'ready-for-shutdown' }).catch(() => {});
