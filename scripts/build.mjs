@@ -1,7 +1,8 @@
-// Bundles the three programs (CLI, keeper, controller) with esbuild.
+// Bundles the three programs (CLI, keeper, controller) with esbuild, and the web dashboard
+// (src/web → dist/web: one script with its libraries, its page and stylesheet; no CDN).
 // koffi stays external: it loads a native module from its own package directory.
 import { build } from 'esbuild';
-import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
@@ -56,6 +57,22 @@ if (!process.argv.includes('--clean') && existsSync(manifest)) {
     previous = [];
   }
 }
-const keep = new Set([...outputs, ...previous, '.outputs.json']);
+const keep = new Set([...outputs, ...previous, '.outputs.json', 'web']);
 for (const name of readdirSync('dist')) if (!keep.has(name)) rmSync(join('dist', name), { force: true });
 writeFileSync(manifest, JSON.stringify(outputs) + '\n');
+
+// The dashboard: the browser's bundle, rebuilt whole each time (no daemon loads it lazily).
+rmSync(join('dist', 'web'), { recursive: true, force: true });
+mkdirSync(join('dist', 'web'), { recursive: true });
+await build({
+  entryPoints: { app: 'src/web/app.ts' },
+  outdir: 'dist/web',
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  minify: true,
+  legalComments: 'linked',
+  logLevel: 'warning',
+});
+for (const f of ['index.html', 'app.css', 'favicon.svg']) copyFileSync(join('src', 'web', f), join('dist', 'web', f));

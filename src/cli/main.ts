@@ -18,12 +18,14 @@ import { cap, grant } from './commands/cap.js';
 import { importCommand } from './commands/import.js';
 import { init } from './commands/init.js';
 import { doctor } from './commands/doctor.js';
+import { dashboard } from './commands/dashboard.js';
+import { top } from './commands/top.js';
 import { completionFor } from './commands/completion.js';
 import { makeCtx } from './context.js';
 import { out, reportError, style, usage } from './output.js';
 import { VERSION } from './version.js';
 
-const COMMANDS: readonly Command[] = [up, down, status, start, stop, restart, reload, logs, signal, enable, disable, add, remove, run, trigger, graph, grant, cap, upgrade, check, init, importCommand, doctor, completionFor(() => COMMANDS)];
+const COMMANDS: readonly Command[] = [up, down, status, start, stop, restart, reload, logs, signal, enable, disable, top, dashboard, add, remove, run, trigger, graph, grant, cap, upgrade, check, init, importCommand, doctor, completionFor(() => COMMANDS)];
 
 const GLOBAL: NonNullable<Command['options']> = {
   file: { type: 'string', short: 'f' },

@@ -3,14 +3,17 @@
 // holds the processes and a new controller reconciles with them.
 import type { Server } from 'node:http';
 import { readFileSync, rmSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { constants as osConstants } from 'node:os';
 import { listen } from '../api/server.js';
 import { Gate } from '../api/gate.js';
+import { Dashboard } from '../api/dashboard.js';
+import { exitCause, exposition, type ExitCause } from '../api/metrics.js';
 import type { Action, ControllerApi } from '../api/routes.js';
 import type { Config, ServiceSpec } from '../config/types.js';
 import { loadConfig, formatIssue } from '../config/index.js';
 import { removeStaleTemps, writeFileAtomic } from '../os/atomic.js';
-import type { GraphResult, ReloadResult, ActionOutcome, KelpieEvent, LogEntry, ServiceDetail, StatusResult } from '../protocol/api.js';
+import type { GraphResult, ReloadResult, ActionOutcome, KelpieEvent, LogEntry, ServiceDetail, StatusResult, DashboardLink, UsageSample } from '../protocol/api.js';
 import { KelpieError } from '../protocol/errors.js';
 import { BUILD, VERSION } from '../protocol/version.js';
 import { homePaths, type HomePaths } from '../protocol/home.js';
@@ -33,8 +36,10 @@ import { UnixDgram } from '../os/unix-dgram.js';
 import { hostIssues, wrapCommand } from './privileges.js';
 import { transientSpec, withDefaults, type RunRequest } from './transient.js';
 import { applyNotify, describeReady, readinessFor, removeStaleSockets } from './readiness.js';
-import { DepGraph, toDot, toText } from '../graph/index.js';
+import { DepGraph, edgesOf, toDot, toText } from '../graph/index.js';
 import { diffServices } from '../config/diff.js';
+import { UsageSampler } from './usage.js';
+import { LogBytes } from './log-bytes.js';
 
 
 type Hello = Extract<FromKeeper, { t: 'hello' }>;
@@ -74,6 +79,12 @@ export class Controller implements ControllerApi {
   #store: StateStore;
   #followers = new Set<(l: LogEntry) => void>();
   #shuttingDown = false;
+  /** CPU and memory per service, sampled only while watched. */
+  readonly usageSampler = new UsageSampler(() => [...this.services.values()].flatMap((s) => (s.pid === null ? [] : [{ name: s.name, pid: s.pid }])));
+  readonly #logBytes = new LogBytes();
+  /** Exits seen by this controller, per service and cause (kelpie_service_exits_total). */
+  readonly #exitCounts = new Map<string, Partial<Record<ExitCause, number>>>();
+  #dashboard: Dashboard | null = null;
 
   constructor(
     home: string,
@@ -99,9 +110,14 @@ export class Controller implements ControllerApi {
           else process.exit(3);
         });
         return;
-      case 'exit':
-        this.services.get(m.ev.service)?.dispatch({ type: 'exit', exit: m.ev });
+      case 'exit': {
+        const svc = this.services.get(m.ev.service);
+        const before = svc?.exits[0];
+        svc?.dispatch({ type: 'exit', exit: m.ev });
+        const e = svc?.exits[0];
+        if (svc && e && e !== before) this.#countExit(svc.name, exitCause(e));
         return;
+      }
       case 'ready': {
         const svc = this.services.get(m.service);
         if (!svc) return;
@@ -144,7 +160,8 @@ export class Controller implements ControllerApi {
         const old = JSON.parse(readFileSync(snapshot, 'utf8')) as Config;
         // A snapshot written by an older controller (before an upgrade) may lack newer fields.
         const services = Object.fromEntries(Object.entries(old.services).map(([n, spec]) => [n, withDefaults(spec)]));
-        return { ...old, services };
+        const dashboard = old.global.dashboard ?? { listen: '127.0.0.1:0', metrics: false };
+        return { ...old, global: { ...old.global, dashboard }, services };
       } catch {
         this.say('no config snapshot; reading the config file again');
       }
@@ -194,6 +211,10 @@ export class Controller implements ControllerApi {
     if (hello.dropped > 0) this.say(`${hello.dropped} exit events were dropped while no controller ran`);
     this.#gate = new Gate(this.paths.home);
     this.#server = await listen(this, this.paths.socket);
+    this.#dashboard = new Dashboard(this, this.#config.global.dashboard, fileURLToPath(new URL('./web/', import.meta.url)));
+    if (this.#config.global.dashboard.metrics) {
+      await this.#dashboard.open().then((o) => this.say(`dashboard and metrics at ${o}`), (err: unknown) => this.say((err as Error).message));
+    }
     this.events.emit({ service: null, type: 'controller-started', message: hello.firstBoot ? 'first boot' : 'reconnected to keeper' });
     this.say(`${hello.firstBoot ? 'started' : 'restarted'}; ${this.services.size} service(s), ${hello.table.length} process(es) adopted`);
     {
@@ -247,7 +268,9 @@ export class Controller implements ControllerApi {
 
   graphView(): GraphResult {
     const g = this.graph();
-    return { text: toText(g), dot: toDot(g) };
+    const nodes = g.names.map((name) => ({ name, kind: g.spec(name).kind }));
+    const edges = g.names.flatMap((name) => edgesOf(g, name).map((e) => ({ from: name, to: e.to, label: e.label })));
+    return { text: toText(g), dot: toDot(g), nodes, edges };
   }
 
   #unwatch: (() => void) | null = null;
@@ -352,7 +375,8 @@ export class Controller implements ControllerApi {
       },
       services: [...this.services.values()].map((s) => ({
         name: s.name, state: s.state, since: s.since, pid: s.pid, restarts: s.restarts, reason: s.reason, unready: s.unready,
-        autostart: s.spec.autostart, enabled: s.enabled,
+        autostart: s.spec.autostart, enabled: s.enabled, readiness: describeReady(s.spec.ready, s.spec.sockets),
+        timeToReadyMs: s.pid && s.readyAt && s.spawnedAt ? Date.parse(s.readyAt) - Date.parse(s.spawnedAt) : null,
       })),
     };
   }
@@ -369,8 +393,7 @@ export class Controller implements ControllerApi {
       wants: s.spec.wants, after: s.spec.after, provides: s.spec.provides, requiredBy: this.graph().dependentsOf(name),
       timer: this.timers.info(s),
       logError: s.logError,
-      readiness: describeReady(s.spec.ready, s.spec.sockets), statusText: s.statusText, lastProbe: s.lastProbe,
-      timeToReadyMs: s.pid && s.readyAt && s.spawnedAt ? Date.parse(s.readyAt) - Date.parse(s.spawnedAt) : null,
+      statusText: s.statusText, lastProbe: s.lastProbe,
     };
   }
 
@@ -600,6 +623,39 @@ export class Controller implements ControllerApi {
     };
   }
 
+  #countExit(service: string, cause: ExitCause): void {
+    const c = this.#exitCounts.get(service) ?? {};
+    c[cause] = (c[cause] ?? 0) + 1;
+    this.#exitCounts.set(service, c);
+  }
+
+  usage(): UsageSample {
+    return this.usageSampler.sample();
+  }
+
+  watchUsage(f: (s: UsageSample) => void): () => void {
+    return this.usageSampler.watch(f);
+  }
+
+  /** A scrape: one usage sample and the log sizes, read now (nothing is sampled between scrapes). */
+  metrics(visible: (service: string) => boolean): string {
+    const usage = new Map(this.usageSampler.sample().services.map((u) => [u.name, u]));
+    const rows = [...this.services.values()].filter((s) => visible(s.name)).map((s) => {
+      const u = usage.get(s.name);
+      const ready = s.pid && s.readyAt && s.spawnedAt && s.state === 'running' ? (Date.parse(s.readyAt) - Date.parse(s.spawnedAt)) / 1000 : null;
+      return {
+        name: s.name, state: s.state, restarts: s.restarts, readySeconds: ready, exits: this.#exitCounts.get(s.name) ?? {},
+        cpuSeconds: u?.cpuSeconds ?? null, memoryBytes: u?.memoryBytes ?? null, logBytes: this.#logBytes.observe(s.name, this.paths.serviceLog(s.name)),
+      };
+    });
+    return exposition(rows, { controllerRestarts: this.#hello.controllerStarts - 1 });
+  }
+
+  async dashboardLink(token: string): Promise<DashboardLink> {
+    if (!this.#dashboard) throw new KelpieError('KELPIE_E_UNREACHABLE', 'kelpie is still starting');
+    return this.#dashboard.link(token);
+  }
+
   subscribe(f: (e: KelpieEvent) => void): () => void {
     return this.events.subscribe(f);
   }
@@ -621,6 +677,8 @@ export class Controller implements ControllerApi {
     // Dependents first, in reverse dependency order; independent branches in parallel.
     await this.orchestrator.stop([...this.services.keys()]);
     this.#store.flush();
+    this.usageSampler.stop();
+    this.#dashboard?.close();
     this.#server?.close();
     await this.keeper.request({ t: 'ready-for-shutdown' }).catch(() => {});
   }
@@ -633,6 +691,8 @@ export class Controller implements ControllerApi {
     this.timers.stopAll();
     for (const s of this.services.values()) s.dispose();
     this.#store.flush();
+    this.usageSampler.stop();
+    this.#dashboard?.close();
     this.#server?.close();
     process.exit(0);
   }
