@@ -103,7 +103,7 @@ export function serviceView(store: Store, root: HTMLElement, name: string): { up
     exits.replaceChildren(h('h2', {}, 'Latest exits'), d.exits.length === 0 ? h('p', { class: 'dim' }, 'none yet') : h('table', { class: 'exits' },
       h('thead', {}, h('tr', {}, ...['when', 'pid', 'how', 'after', ''].map((x) => h('th', {}, x)))),
       h('tbody', {}, ...d.exits.slice(0, 10).map((e) => h('tr', {},
-        h('td', {}, when(e.at)), h('td', {}, String(e.pid)), h('td', {}, e.signal ? `signal ${e.signal}` : `code ${e.code ?? '?'}`),
+        h('td', { title: e.at }, when(e.at).slice(11)), h('td', {}, String(e.pid)), h('td', {}, e.signal ? `signal ${e.signal}` : `code ${e.code ?? '?'}`),
         h('td', {}, span(e.durationMs)), h('td', { class: 'dim' }, [e.requested ? 'stop requested' : 'unrequested', e.forced ? 'forced (SIGKILL)' : ''].filter(Boolean).join(', ')))))));
   };
 
