@@ -98,7 +98,7 @@ export class UsageSampler {
         cpuPercent: cpuPercent === null ? null : Math.round(cpuPercent * 10) / 10, memoryBytes: g.rssPages * this.#page,
       });
     }
-    return { at: new Date().toISOString(), services };
+    return { at: new Date().toISOString(), services, sampling: this.#timer !== null };
   }
 
   /** Number of watchers now (the timer runs only while this is above 0). */

@@ -201,6 +201,8 @@ export interface ServiceUsage {
 export interface UsageSample {
   readonly at: string;
   readonly services: readonly ServiceUsage[];
+  /** Whether the daemon samples on its timer now: only while a usage stream is open. */
+  readonly sampling: boolean;
 }
 
 /** `POST /v1/dashboard`: a one-time login link for the web dashboard. */
