@@ -2,7 +2,7 @@
 // (src/web → dist/web: one script with its libraries, its page and stylesheet; no CDN).
 // koffi stays external: it loads a native module from its own package directory.
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
@@ -61,12 +61,13 @@ const keep = new Set([...outputs, ...previous, '.outputs.json', 'web']);
 for (const name of readdirSync('dist')) if (!keep.has(name)) rmSync(join('dist', name), { force: true });
 writeFileSync(manifest, JSON.stringify(outputs) + '\n');
 
-// The dashboard: the browser's bundle, rebuilt whole each time (no daemon loads it lazily).
-rmSync(join('dist', 'web'), { recursive: true, force: true });
-mkdirSync(join('dist', 'web'), { recursive: true });
-await build({
+// The dashboard: the browser's bundle, its page and stylesheet. Each file is replaced by a
+// rename, so a dashboard served from dist/web while a build runs never reads half a file.
+const web = join('dist', 'web');
+mkdirSync(web, { recursive: true });
+const bundle = await build({
   entryPoints: { app: 'src/web/app.ts' },
-  outdir: 'dist/web',
+  outdir: web,
   bundle: true,
   format: 'esm',
   platform: 'browser',
@@ -74,5 +75,13 @@ await build({
   minify: true,
   legalComments: 'linked',
   logLevel: 'warning',
+  write: false,
 });
-for (const f of ['index.html', 'app.css', 'favicon.svg']) copyFileSync(join('src', 'web', f), join('dist', 'web', f));
+const files = new Map(bundle.outputFiles.map((f) => [f.path.slice(f.path.lastIndexOf('/') + 1), f.contents]));
+for (const f of ['index.html', 'app.css', 'favicon.svg']) files.set(f, readFileSync(join('src', 'web', f)));
+for (const [name, contents] of files) {
+  const tmp = join(web, `.${name}.${process.pid}.tmp`);
+  writeFileSync(tmp, contents);
+  renameSync(tmp, join(web, name));
+}
+for (const name of readdirSync(web)) if (!files.has(name) && !name.endsWith('.tmp')) rmSync(join(web, name), { force: true });
