@@ -16,7 +16,6 @@ import { route, type ControllerApi } from './routes.js';
 
 const LINK_TTL_MS = 5 * 60_000;
 const MAX_SESSIONS = 1000;
-const COOKIE = 'kelpie_session';
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml', '.map': 'application/json',
@@ -59,6 +58,11 @@ export class Dashboard {
     private readonly spec: DashboardSpec,
     private readonly webDir: string,
   ) {}
+
+  /** Cookies are per host, not per port: two kelpies on 127.0.0.1 need two cookie names. */
+  get #cookie(): string {
+    return `kelpie_session_${new URL(this.#origin).port}`;
+  }
 
   /** The origin (http://host:port) once listening. */
   get origin(): string {
@@ -148,16 +152,15 @@ export class Dashboard {
     if (this.#sessions.size >= MAX_SESSIONS) this.#sessions.delete(this.#sessions.keys().next().value!);
     const sid = randomBytes(32).toString('hex');
     this.#sessions.set(sid, entry.token);
-    res.writeHead(303, { location: '/', 'set-cookie': `${COOKIE}=${sid}; HttpOnly; SameSite=Strict; Path=/`, 'cache-control': 'no-store', ...SECURITY_HEADERS });
+    res.writeHead(303, { location: '/', 'set-cookie': `${this.#cookie}=${sid}; HttpOnly; SameSite=Strict; Path=/`, 'cache-control': 'no-store', ...SECURITY_HEADERS });
     res.end();
   }
 
   /** Puts the session's capability on the request, where the gate looks for it. */
   #authorize(req: IncomingMessage): void {
-    const sid = cookieOf(req, COOKIE);
+    const sid = cookieOf(req, this.#cookie);
     const token = sid === null ? undefined : this.#sessions.get(sid);
     if (token) req.headers.authorization = `Bearer ${token}`;
-    else if (sid !== null) delete req.headers.authorization;
   }
 
   #metrics(req: IncomingMessage, res: ServerResponse): void {

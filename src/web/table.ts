@@ -11,11 +11,12 @@ const HEAD = ['Service', 'State', 'Readiness', 'Ready in', 'PID', 'Uptime', 'Res
 function cells(store: Store, s: ServiceSummary, now: number): string[] {
   const u = store.usage?.services.find((x) => x.name === s.name && x.pid === s.pid);
   const up = s.pid !== null && (s.state === 'running' || s.state === 'unhealthy');
+  const none = s.readiness.startsWith('none');
   return [
     s.name,
     s.unready ? `${s.state} (not ready)` : s.state,
-    s.readiness,
-    s.timeToReadyMs === null ? '-' : span(s.timeToReadyMs),
+    none ? 'none' : s.readiness,
+    none || s.timeToReadyMs === null ? '-' : span(s.timeToReadyMs),
     s.pid === null ? '-' : String(s.pid),
     up ? span(now - Date.parse(s.since)) : `- (${span(now - Date.parse(s.since))})`,
     String(s.restarts),

@@ -79,6 +79,15 @@ test('dashboard: one-time link, live table, kill -9 seen without a reload, stop 
     assert.equal(new URL(page.url()).pathname, '/', 'the login redirects to the page');
     await page.waitForSelector('tr[data-service="web"] [data-state="running"]');
     await page.waitForSelector('#conn[data-conn="live"]');
+    // The session is an HttpOnly, SameSite=Strict cookie named for this listener's port (two
+    // kelpies on one host must not overwrite each other's).
+    const cookies = await ctx.cookies();
+    assert.deepEqual(cookies.map((c) => [c.name, c.httpOnly, c.sameSite]), [[`kelpie_session_${new URL(url).port}`, true, 'Strict']]);
+    // A write carrying the cookie but another site's Origin is refused and changes nothing.
+    const forged = await ctx.request.post(new URL('/v1/stop', url).href, { headers: { origin: 'http://evil.example', 'content-type': 'application/json' }, data: { services: ['web'] } });
+    assert.equal(forged.status(), 403);
+    assert.match(await forged.text(), /cross-origin/);
+    assert.equal((await p.status()).services.find((s) => s.name === 'web')!.state, 'running');
     // The link worked once: a second browser gets a refusal, and no cookie means no API.
     const other = await b.newContext();
     const again = await other.request.get(url, { maxRedirects: 0 });
