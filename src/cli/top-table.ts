@@ -2,18 +2,7 @@
 // Pure rendering from status and a usage sample.
 import type { ServiceSummary, StatusResult, UsageSample } from '../protocol/api.js';
 import { span, stateText } from './output.js';
-
-/** 1536 → "1.5 KiB". */
-export function bytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`;
-}
+import { bytes } from './units.js';
 
 /** Visible width (colour codes do not count). */
 function width(s: string): number {
