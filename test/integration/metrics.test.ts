@@ -109,6 +109,15 @@ test('metrics are off by default: /metrics on the listener is 404, the socket st
     assert.match(r.body, /metrics = true/);
     const text = await p.client.metrics();
     assert.equal(value(text, 'kelpie_service_state{service="web",state="running"}'), 1);
+    // Bad input to the new routes: a clear error, nothing done.
+    await assert.rejects(p.client.call('POST', '/v1/dashboard', [1]), (e: Error & { code?: string }) => e.code === 'KELPIE_E_BAD_REQUEST' && /JSON object/.test(e.message));
+    assert.equal((await get(`${base}/login?code=${'0'.repeat(48)}`)).status, 403, 'a code never issued');
+    assert.equal((await get(`${base}/login`)).status, 403, 'no code');
+    assert.equal((await get(`${base}/v1/status`)).status, 401, 'no session, no capability');
+    assert.equal((await get(`${base}/nothing-here`)).status, 404);
+    const bad = await get(`${base}/v1/logs?n=-1`, { authorization: `Bearer ${root}` });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body, /n must be an integer/);
   } finally {
     await p.cleanup();
   }
