@@ -20,7 +20,10 @@ function quote(argv: readonly string[]): string {
 /** Mounts the page; returns an update function and a cleanup (closes the log stream). */
 export function serviceView(store: Store, root: HTMLElement, name: string): { update: () => void; close: () => void } {
   const title = h('h1', {}, name, ' ', h('span', { class: 'state', 'data-state': '' }));
-  const actions = h('div', { class: 'page-actions' });
+  const buttonBox = h('span');
+  const info = h('span', { class: 'dim' });
+  const actions = h('div', { class: 'page-actions' }, buttonBox, info);
+  let allowed = '';
   const config = h('section', { class: 'card' }, h('h2', {}, 'Configuration'));
   const exits = h('section', { class: 'card' }, h('h2', {}, 'Latest exits'));
   const events = h('section', { class: 'card' }, h('h2', {}, 'Recent events'));
@@ -115,8 +118,13 @@ export function serviceView(store: Store, root: HTMLElement, name: string): { up
     badge.className = `state st-${s?.state ?? 'stopped'}`;
     badge.dataset['state'] = s?.state ?? '';
     const u = store.usage?.services.find((x) => x.name === name && x.pid === s?.pid);
-    actions.replaceChildren(buttons(store, name), h('span', { class: 'dim' },
-      s ? ` pid ${s.pid ?? '-'} · ${s.restarts} restart(s)${u ? ` · CPU ${u.cpuPercent?.toFixed(1) ?? '-'} % · ${bytes(u.memoryBytes)} in ${u.processes} process(es)` : ''}${s.reason ? ` · ${s.reason}` : ''}` : ''));
+    // Buttons are rebuilt only when what is allowed changes (never under the pointer).
+    const allowedNow = JSON.stringify(store.access?.services[name] ?? []);
+    if (allowedNow !== allowed) {
+      allowed = allowedNow;
+      buttonBox.replaceChildren(buttons(store, name));
+    }
+    info.textContent = s ? ` pid ${s.pid ?? '-'} · ${s.restarts} restart(s)${u ? ` · CPU ${u.cpuPercent?.toFixed(1) ?? '-'} % · ${bytes(u.memoryBytes)} in ${u.processes} process(es)` : ''}${s.reason ? ` · ${s.reason}` : ''}` : '';
     const mine = store.events.filter((e) => e.service === name);
     const top = mine[0]?.seq ?? 0;
     if (top !== lastSeq) {

@@ -25,15 +25,48 @@ function cells(store: Store, s: ServiceSummary, now: number): string[] {
   ];
 }
 
-function row(store: Store, s: ServiceSummary, c: string[]): HTMLTableRowElement {
-  const tr = h('tr', { 'data-service': s.name, class: `st-${s.state}`, onclick: () => (location.hash = `#/service/${encodeURIComponent(s.name)}`) });
+/** One row, kept for the service's lifetime on the page: cells change in place, so a button
+ *  is never replaced under the pointer by a tick of the uptime. */
+interface Row {
+  readonly tr: HTMLTableRowElement;
+  readonly tds: HTMLTableCellElement[];
+  readonly badge: HTMLElement;
+  readonly actions: HTMLTableCellElement;
+  allowed: string;
+}
+
+function makeRow(name: string): Row {
+  const href = `#/service/${encodeURIComponent(name)}`;
+  const tr = h('tr', { 'data-service': name, onclick: () => (location.hash = href) });
+  const badge = h('span', { class: 'state' });
+  const tds: HTMLTableCellElement[] = [];
+  for (let i = 0; i < HEAD.length - 1; i++) {
+    const td = h('td', { class: i >= 3 ? 'num' : '' });
+    if (i === 0) td.append(h('a', { href }, name));
+    if (i === 1) td.append(badge);
+    tds.push(td);
+    tr.append(td);
+  }
+  const actions = h('td');
+  tr.append(actions);
+  return { tr, tds, badge, actions, allowed: '' };
+}
+
+function fill(store: Store, r: Row, s: ServiceSummary, c: string[]): void {
+  r.tr.className = `st-${s.state}`;
   c.forEach((text, i) => {
-    if (i === 0) tr.append(h('td', {}, h('a', { href: `#/service/${encodeURIComponent(s.name)}` }, text)));
-    else if (i === 1) tr.append(h('td', {}, h('span', { class: `state st-${s.state}`, 'data-state': s.state, title: s.reason ?? s.unready ?? '' }, text)));
-    else tr.append(h('td', { class: i >= 3 ? 'num' : '' }, text));
+    if (i === 0) return;
+    const el = i === 1 ? r.badge : r.tds[i]!;
+    if (el.textContent !== text) el.textContent = text;
   });
-  tr.append(h('td', {}, buttons(store, s.name)));
-  return tr;
+  r.badge.className = `state st-${s.state}`;
+  r.badge.dataset['state'] = s.state;
+  r.badge.title = s.reason ?? s.unready ?? '';
+  const allowed = JSON.stringify(store.access?.services[s.name] ?? []);
+  if (allowed !== r.allowed) {
+    r.allowed = allowed;
+    r.actions.replaceChildren(buttons(store, s.name));
+  }
 }
 
 /** Mounts the table into `root`; returns a function that updates it. */
@@ -41,7 +74,7 @@ export function servicesView(store: Store, root: HTMLElement): () => void {
   const body = h('tbody');
   const summary = h('p', { class: 'summary' });
   root.append(h('h1', {}, 'Services'), summary, h('table', { class: 'services' }, h('thead', {}, h('tr', {}, ...HEAD.map((x) => h('th', {}, x)))), body));
-  const seen = new Map<string, { sig: string; tr: HTMLTableRowElement }>();
+  const rows = new Map<string, Row>();
   return () => {
     const st = store.status;
     if (!st) return;
@@ -49,16 +82,14 @@ export function servicesView(store: Store, root: HTMLElement): () => void {
     const counts = new Map<string, number>();
     for (const s of st.services) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);
     summary.textContent = st.services.length === 0 ? 'No services defined.' : [...counts].map(([k, v]) => `${v} ${k}`).join(' · ');
-    const rows: HTMLTableRowElement[] = [];
+    const order: HTMLTableRowElement[] = [];
     for (const s of st.services) {
-      const c = cells(store, s, now);
-      const sig = JSON.stringify([c, s.reason, s.unready, store.access?.services[s.name]]);
-      const old = seen.get(s.name);
-      const tr = old && old.sig === sig ? old.tr : row(store, s, c);
-      seen.set(s.name, { sig, tr });
-      rows.push(tr);
+      let r = rows.get(s.name);
+      if (!r) rows.set(s.name, (r = makeRow(s.name)));
+      fill(store, r, s, cells(store, s, now));
+      order.push(r.tr);
     }
-    for (const name of [...seen.keys()]) if (!st.services.some((s) => s.name === name)) seen.delete(name);
-    if (rows.length !== body.children.length || rows.some((r, i) => body.children[i] !== r)) body.replaceChildren(...rows);
+    for (const name of [...rows.keys()]) if (!st.services.some((s) => s.name === name)) rows.delete(name);
+    if (order.length !== body.children.length || order.some((r, i) => body.children[i] !== r)) body.replaceChildren(...order);
   };
 }

@@ -100,8 +100,11 @@ test('dashboard: one-time link, live table, kill -9 seen without a reload, stop 
     assert.equal(await cell(page, 'db', 3), 'log /started/');
     assert.equal(await cell(page, 'cache', 3), 'notify');
     await page.waitForFunction(() => /MiB|KiB/.test(document.querySelector('tr[data-service="web"] td:nth-child(9)')?.textContent ?? ''));
-    // CPU percent needs two samples (one every 2 s while the page watches).
+    // CPU percent needs two samples (one every 2 s while the page watches). Meanwhile the row
+    // is updated in place: the button under the pointer stays the same element.
+    await page.evaluate(() => ((window as unknown as { kelpieButton: Element | null }).kelpieButton = document.querySelector('tr[data-service="web"] button[data-action="stop"]')));
     await page.waitForFunction(() => /%/.test(document.querySelector('tr[data-service="web"] td:nth-child(8)')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    assert.equal(await page.evaluate(() => (window as unknown as { kelpieButton: Element }).kelpieButton.isConnected), true, 'the stop button was not replaced by an update');
     assert.equal(await page.locator('tr[data-service="web"] button[data-action]').count(), 3, 'the owner gets start, stop and restart');
     await page.screenshot({ path: join(IMG, 'dashboard-services.png'), fullPage: true });
 
