@@ -153,6 +153,13 @@ test('dashboard: one-time link, live table, kill -9 seen without a reload, stop 
     await page.click('nav a[data-nav="fleet"]');
     await page.waitForSelector('[data-fleet="none"]');
     assert.deepEqual(errors, [], 'no script errors on the page');
+    // The page watched resource use; once it is closed the daemon stops sampling.
+    assert.equal((await p.client.usage()).sampling, true);
+    await ctx.close();
+    for (const end = Date.now() + 10_000; (await p.client.usage()).sampling; ) {
+      assert.ok(Date.now() < end, 'sampling stopped once the page was closed');
+      await new Promise((r) => setTimeout(r, 50));
+    }
   } finally {
     await closeBrowser(b, mark);
     await p.cleanup();
