@@ -52,6 +52,7 @@ export class Store {
     es.addEventListener('error', () => {
       this.connected = es.readyState === EventSource.CLOSED ? 'lost' : 'connecting';
       this.changed();
+      void this.#stillThere();
     });
     const us = new EventSource('/v1/usage?follow=1');
     this.#usageSource = us;
@@ -78,6 +79,21 @@ export class Store {
         void this.refresh();
       }, 100);
     }
+  }
+
+  /** After a stream error: is this session still served? A new controller (after a crash or
+   *  an upgrade) has neither this listener's port nor its sessions: then stop retrying. */
+  async #stillThere(): Promise<void> {
+    let ok = false;
+    try {
+      ok = (await fetch('/v1/access', { credentials: 'same-origin' })).ok;
+    } catch {
+      ok = false;
+    }
+    if (ok) return;
+    this.close();
+    this.connected = 'lost';
+    this.changed();
   }
 
   async refresh(): Promise<void> {

@@ -200,6 +200,14 @@ test('dashboard with a read-only capability: no buttons, and the API refuses its
     const access = await page.evaluate(async () => ((await (await fetch('/v1/access')).json()) as { result: { services: Record<string, string[]> } }).result);
     assert.deepEqual(access.services['web'], ['logs']);
     assert.equal((await p.status()).services.find((s) => s.name === 'web')!.state, 'running');
+    // kill -9 of the controller: its listener and sessions are gone; the page says so and
+    // stops retrying. The services keep running under the keeper.
+    const st = await p.status();
+    process.kill(st.daemon.controller_pid, 'SIGKILL');
+    await page.waitForSelector('#conn[data-conn="lost"]', { timeout: 15_000 });
+    assert.match(await page.locator('#conn').innerText(), /run kelpie dashboard again/);
+    const after = await p.until((s) => s.daemon.controller_pid !== st.daemon.controller_pid, 'a new controller');
+    assert.equal(after.services.find((s) => s.name === 'web')!.pid, st.services.find((s) => s.name === 'web')!.pid, 'web was not restarted');
   } finally {
     await closeBrowser(b, mark);
     await p.cleanup();
