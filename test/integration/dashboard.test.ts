@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Project, fixture, waitGone, ROOT } from '../helpers/project.js';
@@ -36,6 +37,7 @@ requires = [{ service = "migrate", condition = "completed" }, "db"]
 
 /** Starts Chromium with a mark in its environment, so the sweep can prove it is gone. */
 async function browser(mark: string): Promise<Browser> {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium; .ci/run does)`);
   return chromium.launch({ executablePath: CHROMIUM, headless: true, env: { ...process.env, KELPIE_TEST_MARK: mark }, args: ['--disable-gpu', '--disable-dev-shm-usage'] });
 }
 

@@ -52,7 +52,8 @@ async function live(client: Client): Promise<number> {
       for (const l of logLines.slice(-room)) lines.push(`${c.dim(l.at.slice(11, 19))} ${l.stream.startsWith('err') ? c.red('!') : ' '}${l.text}`.slice(0, (o.columns || 80) + 20));
     }
     lines.push('', c.dim('↑/↓ select   r restart   l logs   q quit') + (message ? `   ${message}` : ''));
-    o.write(`\x1b[H\x1b[2J${lines.join('\n')}`);
+    // Home, each line then clear its rest, clear below: no flicker from clearing the screen first.
+    o.write(`\x1b[H${lines.map((l) => `${l}\x1b[K`).join('\n')}\x1b[J`);
   };
 
   const followLogs = (): void => {
