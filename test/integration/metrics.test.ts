@@ -89,6 +89,11 @@ autostart = false
     assert.doesNotMatch(limited.body, /service="chatty"/);
     assert.equal((await p.kelpie(['grant', '--actions', 'logs', '--out', 'logs.cap'])).code, 0);
     assert.equal((await get(`${base}/metrics`, { authorization: `Bearer ${readFileSync(`${p.dir}/logs.cap`, 'utf8').trim()}` })).status, 403);
+    // Scrapes are audited; a TCP peer has no SO_PEERCRED credentials to record.
+    const audit = readFileSync(`${p.home}/audit.log`, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { target: string | null; uid: number | null; pid: number | null; outcome: string });
+    const scrapes = audit.filter((r) => r.target === 'metrics');
+    assert.ok(scrapes.some((r) => r.outcome === 'refused') && scrapes.some((r) => r.outcome === 'allowed'));
+    assert.ok(scrapes.every((r) => r.uid === null && r.pid === null), JSON.stringify(scrapes));
     // A page elsewhere whose name resolves to 127.0.0.1 (DNS rebinding) is not served.
     assert.equal((await get(`${base}/metrics`, { ...auth, host: `evil.example:${new URL(base).port}` })).status, 421);
   } finally {
