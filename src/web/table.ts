@@ -18,7 +18,7 @@ function cells(store: Store, s: ServiceSummary, now: number): string[] {
     none ? 'none' : s.readiness,
     none || s.timeToReadyMs === null ? '-' : span(s.timeToReadyMs),
     s.pid === null ? '-' : String(s.pid),
-    up ? span(now - Date.parse(s.since)) : `- (${span(now - Date.parse(s.since))})`,
+    up ? span(now - Date.parse(s.since)) : '-',
     String(s.restarts),
     u?.cpuPercent == null ? '-' : `${u.cpuPercent.toFixed(1)} %`,
     u ? bytes(u.memoryBytes) : '-',
@@ -31,6 +31,8 @@ interface Row {
   readonly tr: HTMLTableRowElement;
   readonly tds: HTMLTableCellElement[];
   readonly badge: HTMLElement;
+  /** Why it is in this state (or not ready), beside the badge. */
+  readonly why: HTMLElement;
   readonly actions: HTMLTableCellElement;
   allowed: string;
 }
@@ -39,17 +41,18 @@ function makeRow(name: string): Row {
   const href = `#/service/${encodeURIComponent(name)}`;
   const tr = h('tr', { 'data-service': name, onclick: () => (location.hash = href) });
   const badge = h('span', { class: 'state' });
+  const why = h('span', { class: 'why' });
   const tds: HTMLTableCellElement[] = [];
   for (let i = 0; i < HEAD.length - 1; i++) {
     const td = h('td', { class: i >= 3 ? 'num' : '' });
     if (i === 0) td.append(h('a', { href }, name));
-    if (i === 1) td.append(badge);
+    if (i === 1) td.append(badge, why);
     tds.push(td);
     tr.append(td);
   }
   const actions = h('td');
   tr.append(actions);
-  return { tr, tds, badge, actions, allowed: '' };
+  return { tr, tds, badge, why, actions, allowed: '' };
 }
 
 function fill(store: Store, r: Row, s: ServiceSummary, c: string[]): void {
@@ -61,7 +64,9 @@ function fill(store: Store, r: Row, s: ServiceSummary, c: string[]): void {
   });
   r.badge.className = `state st-${s.state}`;
   r.badge.dataset['state'] = s.state;
-  r.badge.title = s.reason ?? s.unready ?? '';
+  const why = s.unready ?? (s.state === 'running' ? '' : (s.reason ?? ''));
+  if (r.why.textContent !== why) r.why.textContent = why;
+  r.why.title = why;
   const allowed = JSON.stringify(store.access?.services[s.name] ?? []);
   if (allowed !== r.allowed) {
     r.allowed = allowed;

@@ -33,6 +33,9 @@ command = ["true"]
 [services.api]
 command = ${fixture('forever')}
 requires = [{ service = "migrate", condition = "completed" }, "db"]
+[services.batch]
+command = ${fixture('forever')}
+restart = "never"
 `;
 
 /** Starts Chromium with a mark in its environment, so the sweep can prove it is gone. */
@@ -108,6 +111,13 @@ test('dashboard: one-time link, live table, kill -9 seen without a reload, stop 
     await page.waitForFunction(() => /%/.test(document.querySelector('tr[data-service="web"] td:nth-child(8)')?.textContent ?? ''), undefined, { timeout: 10_000 });
     assert.equal(await page.evaluate(() => (window as unknown as { kelpieButton: Element }).kelpieButton.isConnected), true, 'the stop button was not replaced by an update');
     assert.equal(await page.locator('tr[data-service="web"] button[data-action]').count(), 3, 'the owner gets start, stop and restart');
+    // kill -9 of a service that is not restarted: the page turns it failed, live.
+    process.kill((await p.pid('batch'))!, 'SIGKILL');
+    await page.waitForSelector('tr[data-service="batch"] [data-state="failed"]', { timeout: 15_000 });
+    // The reason arrives with the status fetched after the event.
+    await page.waitForFunction(() => /SIGKILL/.test(document.querySelector('tr[data-service="batch"] .why')?.textContent ?? ''));
+    assert.equal(await page.locator('tr[data-service="batch"] .state').innerText(), 'failed');
+    assert.equal(await cell(page, 'batch', 5), '-', 'no pid any more');
     await page.screenshot({ path: join(IMG, 'dashboard-services.png'), fullPage: true });
 
     // kill -9 of web: the table shows the respawn (new pid, a restart) with no page load.
@@ -145,7 +155,7 @@ test('dashboard: one-time link, live table, kill -9 seen without a reload, stop 
     // The graph: laid out, every service drawn, coloured by state, live.
     await page.click('nav a[data-nav="graph"]');
     await page.waitForSelector('.graph svg [data-node="api"]');
-    for (const n of ['db', 'cache', 'web', 'worker', 'migrate', 'api']) assert.equal(await page.locator(`[data-node="${n}"]`).count(), 1, n);
+    for (const n of ['db', 'cache', 'web', 'worker', 'migrate', 'api', 'batch']) assert.equal(await page.locator(`[data-node="${n}"]`).count(), 1, n);
     assert.equal(await page.locator('[data-node="migrate"]').getAttribute('data-state'), 'done');
     assert.ok((await page.locator('.graph path.edge').count()) >= 5);
     await p.client.act('stop', ['worker']);
