@@ -79,6 +79,9 @@ const bundle = await build({
 });
 const files = new Map(bundle.outputFiles.map((f) => [f.path.slice(f.path.lastIndexOf('/') + 1), f.contents]));
 for (const f of ['index.html', 'app.css', 'favicon.svg']) files.set(f, readFileSync(join('src', 'web', f)));
+// The bundled libraries' licences, in full, beside the bundle that carries them.
+const licences = ['@dagrejs/dagre', '@dagrejs/graphlib'].map((p) => `${p}:\n\n${readFileSync(join('node_modules', p, 'LICENSE'), 'utf8')}`);
+files.set('app.js.LEGAL.txt', Buffer.concat([Buffer.from(files.get('app.js.LEGAL.txt') ?? ''), Buffer.from(`\n${licences.join('\n')}`)]));
 for (const [name, contents] of files) {
   const tmp = join(web, `.${name}.${process.pid}.tmp`);
   writeFileSync(tmp, contents);

@@ -18,9 +18,9 @@ const LINK_TTL_MS = 5 * 60_000;
 const MAX_SESSIONS = 1000;
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml', '.map': 'application/json',
+  '.svg': 'image/svg+xml', '.txt': 'text/plain; charset=utf-8',
 };
-const ASSETS = new Set(['/app.js', '/app.css', '/favicon.svg']);
+const ASSETS = new Set(['/app.js', '/app.css', '/favicon.svg', '/app.js.LEGAL.txt']);
 const SECURITY_HEADERS = {
   'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
   'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer',
