@@ -8,7 +8,6 @@ import { constants as osConstants } from 'node:os';
 import { listen } from '../api/server.js';
 import { Gate } from '../api/gate.js';
 import { Dashboard } from '../api/dashboard.js';
-import { exitCause, exposition, type ExitCause } from '../api/metrics.js';
 import type { Action, ControllerApi } from '../api/routes.js';
 import type { Config, ServiceSpec } from '../config/types.js';
 import { loadConfig, formatIssue } from '../config/index.js';
@@ -38,8 +37,7 @@ import { transientSpec, withDefaults, type RunRequest } from './transient.js';
 import { applyNotify, describeReady, readinessFor, removeStaleSockets } from './readiness.js';
 import { DepGraph, edgesOf, toDot, toText } from '../graph/index.js';
 import { diffServices } from '../config/diff.js';
-import { UsageSampler } from './usage.js';
-import { LogBytes } from './log-bytes.js';
+import { Observer } from './observe.js';
 
 
 type Hello = Extract<FromKeeper, { t: 'hello' }>;
@@ -79,11 +77,12 @@ export class Controller implements ControllerApi {
   #store: StateStore;
   #followers = new Set<(l: LogEntry) => void>();
   #shuttingDown = false;
-  /** CPU and memory per service, sampled only while watched. */
-  readonly usageSampler = new UsageSampler(() => [...this.services.values()].flatMap((s) => (s.pid === null ? [] : [{ name: s.name, pid: s.pid }])));
-  readonly #logBytes = new LogBytes();
-  /** Exits seen by this controller, per service and cause (kelpie_service_exits_total). */
-  readonly #exitCounts = new Map<string, Partial<Record<ExitCause, number>>>();
+  /** Resource use, exit counts and log growth for the dashboard, top and /metrics. */
+  readonly observer = new Observer({
+    services: () => this.services.values(),
+    logPath: (n) => this.paths.serviceLog(n),
+    controllerRestarts: () => this.#hello.controllerStarts - 1,
+  });
   #dashboard: Dashboard | null = null;
 
   constructor(
@@ -114,8 +113,7 @@ export class Controller implements ControllerApi {
         const svc = this.services.get(m.ev.service);
         const before = svc?.exits[0];
         svc?.dispatch({ type: 'exit', exit: m.ev });
-        const e = svc?.exits[0];
-        if (svc && e && e !== before) this.#countExit(svc.name, exitCause(e));
+        if (svc) this.observer.exited(svc, before);
         return;
       }
       case 'ready': {
@@ -623,32 +621,16 @@ export class Controller implements ControllerApi {
     };
   }
 
-  #countExit(service: string, cause: ExitCause): void {
-    const c = this.#exitCounts.get(service) ?? {};
-    c[cause] = (c[cause] ?? 0) + 1;
-    this.#exitCounts.set(service, c);
-  }
-
   usage(): UsageSample {
-    return this.usageSampler.sample();
+    return this.observer.sample();
   }
 
   watchUsage(f: (s: UsageSample) => void): () => void {
-    return this.usageSampler.watch(f);
+    return this.observer.usage.watch(f);
   }
 
-  /** A scrape: one usage sample and the log sizes, read now (nothing is sampled between scrapes). */
   metrics(visible: (service: string) => boolean): string {
-    const usage = new Map(this.usageSampler.sample().services.map((u) => [u.name, u]));
-    const rows = [...this.services.values()].filter((s) => visible(s.name)).map((s) => {
-      const u = usage.get(s.name);
-      const ready = s.pid && s.readyAt && s.spawnedAt && s.state === 'running' ? (Date.parse(s.readyAt) - Date.parse(s.spawnedAt)) / 1000 : null;
-      return {
-        name: s.name, state: s.state, restarts: s.restarts, readySeconds: ready, exits: this.#exitCounts.get(s.name) ?? {},
-        cpuSeconds: u?.cpuSeconds ?? null, memoryBytes: u?.memoryBytes ?? null, logBytes: this.#logBytes.observe(s.name, this.paths.serviceLog(s.name)),
-      };
-    });
-    return exposition(rows, { controllerRestarts: this.#hello.controllerStarts - 1 });
+    return this.observer.metrics(visible);
   }
 
   async dashboardLink(token: string): Promise<DashboardLink> {
@@ -677,7 +659,7 @@ export class Controller implements ControllerApi {
     // Dependents first, in reverse dependency order; independent branches in parallel.
     await this.orchestrator.stop([...this.services.keys()]);
     this.#store.flush();
-    this.usageSampler.stop();
+    this.observer.stop();
     this.#dashboard?.close();
     this.#server?.close();
     await this.keeper.request({ t: 'ready-for-shutdown' }).catch(() => {});
@@ -691,7 +673,7 @@ export class Controller implements ControllerApi {
     this.timers.stopAll();
     for (const s of this.services.values()) s.dispose();
     this.#store.flush();
-    this.usageSampler.stop();
+    this.observer.stop();
     this.#dashboard?.close();
     this.#server?.close();
     process.exit(0);
