@@ -44,6 +44,7 @@ function cookieOf(req: IncomingMessage, name: string): string | null {
   return null;
 }
 
+/** The dashboard listener: login links, sessions, static files, /v1 for the page, /metrics. */
 export class Dashboard {
   #server: Server | null = null;
   #opening: Promise<string> | null = null;

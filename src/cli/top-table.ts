@@ -14,6 +14,7 @@ function pad(s: string, n: number): string {
   return s + ' '.repeat(Math.max(0, n - width(s)));
 }
 
+/** The column titles. */
 export const HEADER = ['NAME', 'STATE', 'READY', 'PID', 'UPTIME', 'RESTARTS', 'CPU%', 'MEM'];
 
 /** The cells of one service's row. */

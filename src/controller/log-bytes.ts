@@ -3,6 +3,7 @@
 // rotation through NAME.1, so nothing is read while nobody asks.
 import { statSync } from 'node:fs';
 
+/** Running totals of each service log's growth, from the files' sizes when asked. */
 export class LogBytes {
   readonly #seen = new Map<string, { ino: number; size: number; total: number }>();
 

@@ -14,6 +14,7 @@ export interface ObservedHost {
   controllerRestarts(): number;
 }
 
+/** Usage, exit counts and log growth of the controller's services; renders /metrics. */
 export class Observer {
   /** CPU and memory per service, sampled only while watched. */
   readonly usage: UsageSampler;

@@ -67,6 +67,7 @@ function groupOf(pid: number): number | null {
   }
 }
 
+/** Samples the running services' groups on demand, and on one timer while anyone watches. */
 export class UsageSampler {
   readonly #page = pageSize();
   readonly #watchers = new Set<(s: UsageSample) => void>();

@@ -7,6 +7,7 @@ import type { Store } from './store.js';
 
 const ACTIONS = ['start', 'stop', 'restart'] as const;
 
+/** Shows `text` at the bottom right for a few seconds (red when `bad`). */
 export function toast(text: string, bad = false): void {
   const t = document.getElementById('toast');
   if (!t) return;

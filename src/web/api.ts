@@ -2,6 +2,7 @@
 // for the capability. Errors keep the daemon's code and message.
 import type { Envelope } from '../protocol/api.js';
 
+/** A refusal or failure from the API, with its error code and HTTP status. */
 export class ApiError extends Error {
   constructor(
     readonly code: string,
@@ -29,5 +30,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   return env.result;
 }
 
+/** GET a /v1 route; resolves with the envelope's result. */
 export const get = <T>(path: string): Promise<T> => call<T>('GET', path);
+/** POST JSON to a /v1 route; resolves with the envelope's result. */
 export const post = <T>(path: string, body: unknown): Promise<T> => call<T>('POST', path, body);

@@ -2,6 +2,7 @@
 type Attr = string | number | boolean | null | undefined | ((e: Event) => void);
 type Child = Node | string | number | null | undefined | false;
 
+/** Builds an HTML element; `on…` attributes become listeners. */
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, Attr> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -15,6 +16,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<s
 
 const SVG = 'http://www.w3.org/2000/svg';
 
+/** Builds an SVG element. */
 export function svg(tag: string, attrs: Record<string, string | number> = {}, ...children: Array<Node | string>): SVGElement {
   const el = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));

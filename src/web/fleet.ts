@@ -16,6 +16,7 @@ function remotesOf(status: unknown): Remote[] | null {
   return Array.isArray(list) ? (list as Remote[]) : null;
 }
 
+/** Mounts the fleet panel; returns its update function. */
 export function fleetView(store: Store, root: HTMLElement): () => void {
   const body = h('div', { class: 'fleet' });
   root.append(h('h1', {}, 'Fleet'), body);

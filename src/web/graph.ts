@@ -8,6 +8,7 @@ import type { Store } from './store.js';
 
 const CHAR_W = 8;
 
+/** Mounts the graph; returns a function that recolours it by state. */
 export function graphView(store: Store, root: HTMLElement): () => void {
   const holder = h('div', { class: 'graph' }, h('p', { class: 'dim' }, 'loading…'));
   root.append(h('h1', {}, 'Dependency graph'), h('p', { class: 'dim' }, 'Arrows point from a service to what it needs: solid requires, dashed wants, dotted after.'), holder);

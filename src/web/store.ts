@@ -5,6 +5,7 @@ import { get } from './api.js';
 
 type Listener = () => void;
 
+/** The page's live copy of the daemon's state. */
 export class Store {
   status: StatusResult | null = null;
   usage: UsageSample | null = null;

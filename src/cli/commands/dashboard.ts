@@ -21,6 +21,7 @@ function openBrowser(url: string): boolean {
   return true;
 }
 
+/** `kelpie dashboard`. */
 export const dashboard: Command = {
   name: 'dashboard',
   summary: 'print (and open) a one-time link to the web dashboard',

@@ -136,6 +136,7 @@ async function live(client: Client): Promise<number> {
   return 0;
 }
 
+/** `kelpie top`. */
 export const top: Command = {
   name: 'top',
   summary: 'live table of services with CPU and memory (plain once when not a terminal)',
