@@ -1,7 +1,8 @@
-// Bundles the three programs (CLI, keeper, controller) with esbuild.
+// Bundles the three programs (CLI, keeper, controller) with esbuild, and the web dashboard
+// (src/web → dist/web: one script with its libraries, its page and stylesheet; no CDN).
 // koffi stays external: it loads a native module from its own package directory.
 import { build } from 'esbuild';
-import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
@@ -56,6 +57,34 @@ if (!process.argv.includes('--clean') && existsSync(manifest)) {
     previous = [];
   }
 }
-const keep = new Set([...outputs, ...previous, '.outputs.json']);
+const keep = new Set([...outputs, ...previous, '.outputs.json', 'web']);
 for (const name of readdirSync('dist')) if (!keep.has(name)) rmSync(join('dist', name), { force: true });
 writeFileSync(manifest, JSON.stringify(outputs) + '\n');
+
+// The dashboard: the browser's bundle, its page and stylesheet. Each file is replaced by a
+// rename, so a dashboard served from dist/web while a build runs never reads half a file.
+const web = join('dist', 'web');
+mkdirSync(web, { recursive: true });
+const bundle = await build({
+  entryPoints: { app: 'src/web/app.ts' },
+  outdir: web,
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  minify: true,
+  legalComments: 'linked',
+  logLevel: 'warning',
+  write: false,
+});
+const files = new Map(bundle.outputFiles.map((f) => [f.path.slice(f.path.lastIndexOf('/') + 1), f.contents]));
+for (const f of ['index.html', 'app.css', 'favicon.svg']) files.set(f, readFileSync(join('src', 'web', f)));
+// The bundled libraries' licences, in full, beside the bundle that carries them.
+const licences = ['@dagrejs/dagre', '@dagrejs/graphlib'].map((p) => `${p}:\n\n${readFileSync(join('node_modules', p, 'LICENSE'), 'utf8')}`);
+files.set('app.js.LEGAL.txt', Buffer.concat([Buffer.from(files.get('app.js.LEGAL.txt') ?? ''), Buffer.from(`\n${licences.join('\n')}`)]));
+for (const [name, contents] of files) {
+  const tmp = join(web, `.${name}.${process.pid}.tmp`);
+  writeFileSync(tmp, contents);
+  renameSync(tmp, join(web, name));
+}
+for (const name of readdirSync(web)) if (!files.has(name) && !name.endsWith('.tmp')) rmSync(join(web, name), { force: true });

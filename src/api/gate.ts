@@ -34,7 +34,9 @@ export class Gate {
 
   /** Verifies the request's capability; refuses (and audits) a missing or invalid one. */
   caller(req: IncomingMessage, action: Action, target: string): Caller {
-    const peer = peerCred(req.socket);
+    // SO_PEERCRED means something only on the Unix socket; over TCP (the dashboard) Linux
+    // answers uid 2^32-1, pid 0, which must not be audited as a peer.
+    const peer = req.socket.remoteAddress === undefined ? peerCred(req.socket) : null;
     const header = req.headers.authorization ?? '';
     const m = /^Bearer\s+(\S+)$/.exec(header);
     const refuse = (reason: string, id: string | null = null): never => {

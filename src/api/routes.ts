@@ -1,9 +1,10 @@
 // The API's routes. Each validates its input at the edge, asks the gate whether the caller's
 // capability allows it (and audits), and calls the controller.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { GraphResult, Applied, ReloadResult, ActionOutcome, KelpieEvent, LogEntry, ServiceDetail, StatusResult } from '../protocol/api.js';
+import type { GraphResult, Applied, ReloadResult, ActionOutcome, KelpieEvent, LogEntry, ServiceDetail, StatusResult, AccessResult, ServiceAction, UsageSample, DashboardLink } from '../protocol/api.js';
 import { KelpieError } from '../protocol/errors.js';
-import { parseCaveat, type Caveat } from '../caps/index.js';
+import { encode, parseCaveat, type Caveat, type Permission } from '../caps/index.js';
+import { METRICS_CONTENT_TYPE } from './metrics.js';
 import { readJson, sendError, sendOk, sse } from './http.js';
 import { parseRun, type RunRequest } from '../controller/transient.js';
 import type { Gate } from './gate.js';
@@ -34,6 +35,26 @@ export interface ControllerApi {
   graphView(): GraphResult;
   run(r: RunRequest): Promise<ActionOutcome>;
   trigger(name: string): ActionOutcome;
+  /** One resource-use sample of every running service, taken now. */
+  usage(): UsageSample;
+  /** Samples resource use every interval while at least one watcher is subscribed. */
+  watchUsage(f: (s: UsageSample) => void): () => void;
+  /** The Prometheus exposition of the services `visible` lets through. */
+  metrics(visible: (service: string) => boolean): string;
+  /** A one-time dashboard login link that acts with `token` (an encoded capability). */
+  dashboardLink(token: string): Promise<DashboardLink>;
+}
+
+const SERVICE_ACTIONS: readonly ServiceAction[] = ['start', 'stop', 'restart', 'signal', 'logs'];
+
+/** What a capability allows, per service it may see. */
+export function accessOf(perms: Permission, services: readonly string[]): AccessResult {
+  const visible = services.filter((n) => perms.allowsService(n));
+  return {
+    actions: [...perms.actions],
+    limited: !perms.allServices,
+    services: Object.fromEntries(visible.map((n) => [n, SERVICE_ACTIONS.filter((a) => perms.allows(a, n))])),
+  };
 }
 
 function strings(v: unknown, name: string): string[] {
@@ -140,10 +161,42 @@ export async function route(api: ControllerApi, req: IncomingMessage, res: Serve
       off = api.subscribe((e) => mine(e) && write('event', e));
       return;
     }
+    if (m === 'GET' && head === 'access' && n === 2) {
+      const c = gate.caller(req, 'status', '');
+      gate.allow(c, 'status', null, '');
+      return sendOk(res, accessOf(c.perms, api.status().services.map((x) => x.name)));
+    }
+    if (m === 'GET' && head === 'usage' && n === 2) {
+      const c = gate.caller(req, 'status', '');
+      gate.allow(c, 'status', null, '');
+      const mine = (u: UsageSample): UsageSample => ({ ...u, services: u.services.filter((x) => c.perms.allowsService(x.name)) });
+      if (url.searchParams.get('follow') !== '1') return sendOk(res, mine(api.usage()));
+      let off = (): void => {};
+      const write = sse(req, res, () => off());
+      off = api.watchUsage((u) => write('usage', mine(u)));
+      if (res.destroyed) off();
+      return;
+    }
+    if (m === 'GET' && head === 'metrics' && n === 2) {
+      const c = gate.caller(req, 'status', '');
+      gate.allow(c, 'status', null, '');
+      const body = api.metrics((s) => c.perms.allowsService(s));
+      res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE, 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+    if (m === 'POST' && head === 'dashboard' && n === 2) {
+      const c = gate.caller(req, 'status', '');
+      await readJson(req);
+      gate.allow(c, 'status', null, 'dashboard');
+      return sendOk(res, await api.dashboardLink(encode(c.token)));
+    }
     if (m === 'GET' && head === 'graph' && n === 2) {
       const c = gate.caller(req, 'graph', '');
       gate.allow(c, 'graph', null, '');
-      return sendOk(res, api.graphView());
+      const g = api.graphView();
+      const see = (n: string): boolean => c.perms.allowsService(n);
+      return sendOk(res, { ...g, nodes: g.nodes.filter((x) => see(x.name)), edges: g.edges.filter((e) => see(e.from) && see(e.to)) });
     }
     if (m === 'POST' && head === 'trigger' && n === 2) {
       const c = gate.caller(req, 'trigger', '');

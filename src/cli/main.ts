@@ -21,6 +21,8 @@ const LOADERS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
   ['signal', async () => (await import('./commands/signal.js')).signal],
   ['enable', async () => (await import('./commands/control.js')).enable],
   ['disable', async () => (await import('./commands/control.js')).disable],
+  ['top', async () => (await import('./commands/top.js')).top],
+  ['dashboard', async () => (await import('./commands/dashboard.js')).dashboard],
   ['add', async () => (await import('./commands/reload.js')).add],
   ['remove', async () => (await import('./commands/reload.js')).remove],
   ['run', async () => (await import('./commands/run.js')).run],

@@ -1,5 +1,8 @@
 // Everything the CLI prints goes through here: colours, times, errors and exit codes.
 import { ERRORS, KelpieError } from '../protocol/errors.js';
+import { span } from './units.js';
+
+export { span };
 
 /** Colour on a terminal unless NO_COLOR or --no-color. */
 export const style = {
@@ -24,19 +27,6 @@ export function reportError(err: unknown, json: boolean): number {
     if (e.hint) process.stderr.write(`  hint: ${e.hint}\n`);
   }
   return ERRORS[e.code].exit;
-}
-
-/** "3 s", "4 min 2 s", "2 h 5 min", "3 d 4 h". */
-export function span(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
-  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${s % 60} s`;
-  const h = Math.floor(m / 60);
-  if (h < 24) return `${h} h ${m % 60} min`;
-  return `${Math.floor(h / 24)} d ${h % 24} h`;
 }
 
 /** An ISO time with its relative age beside it: "2026-11-22T03:47:28Z (3 s ago)". */

@@ -4,7 +4,7 @@
 import { request } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GraphResult, Applied, ReloadResult, ActionOutcome, Envelope, KelpieEvent, LogEntry, ServiceDetail, StatusResult } from '../protocol/api.js';
+import type { GraphResult, Applied, ReloadResult, ActionOutcome, Envelope, KelpieEvent, LogEntry, ServiceDetail, StatusResult, AccessResult, UsageSample, DashboardLink } from '../protocol/api.js';
 import { KelpieError, type ErrorCode } from '../protocol/errors.js';
 import { homePaths } from '../protocol/home.js';
 
@@ -222,6 +222,46 @@ export class Client {
 
   revoke(id: string): Promise<{ id: string; revoked: boolean }> {
     return this.call('POST', '/v1/caps/revoke', { id });
+  }
+
+  access(): Promise<AccessResult> {
+    return this.call('GET', '/v1/access');
+  }
+
+  usage(): Promise<UsageSample> {
+    return this.call('GET', '/v1/usage');
+  }
+
+  /** Resource-use samples every couple of seconds (the daemon samples only while someone follows). */
+  followUsage(on: (u: UsageSample) => void, signal?: AbortSignal): Promise<void> {
+    return this.stream('/v1/usage?follow=1', (_e, d) => on(d as UsageSample), signal);
+  }
+
+  /** The Prometheus text exposition. */
+  metrics(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const req = request({ socketPath: this.socket, method: 'GET', path: '/v1/metrics', headers: this.#auth() }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (res.statusCode === 200) return resolve(text);
+          try {
+            const env = JSON.parse(text) as Envelope<unknown>;
+            if (!env.ok) return reject(new KelpieError(env.error.code as ErrorCode, env.error.message, env.error.hint));
+          } catch {
+            // not an envelope
+          }
+          reject(new KelpieError('KELPIE_E_INTERNAL', `HTTP ${res.statusCode}`));
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  dashboard(): Promise<DashboardLink> {
+    return this.call('POST', '/v1/dashboard', {});
   }
 
   shutdown(): Promise<unknown> {

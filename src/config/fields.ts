@@ -99,6 +99,28 @@ export const globalLogFields: Fields = {
   keep: { kind: KEEP, default: 5, doc: KEEP_DOC },
 };
 
+/** `[dashboard] listen`: HOST:PORT, the host an IPv4 address, [IPv6] or localhost; port 0 picks a free one. */
+export const LISTEN_PATTERN = '^(\\[[0-9a-fA-F:.]+\\]|[0-9]{1,3}(\\.[0-9]{1,3}){3}|localhost):[0-9]{1,5}$';
+
+/** Whether `v` is a valid `[dashboard] listen` value (the pattern, and a port up to 65535). */
+export function validListen(v: string): boolean {
+  return new RegExp(LISTEN_PATTERN).test(v) && Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535;
+}
+
+/** Global `[dashboard]`: the web dashboard's TCP listener and the Prometheus endpoint. */
+export const dashboardFields: Fields = {
+  listen: {
+    kind: { k: 'string' },
+    default: '127.0.0.1:0',
+    doc: 'Where the dashboard listens, as HOST:PORT (127.0.0.1:0 = loopback, a free port). It opens on the first kelpie dashboard, or at start-up when metrics is on. Any address other than loopback exposes it to the network (capability and cookie still required; no TLS).',
+  },
+  metrics: {
+    kind: { k: 'boolean' },
+    default: false,
+    doc: 'Serve Prometheus metrics at /metrics on the dashboard listener (a capability allowing status is required, as a bearer token), and open the listener at start-up.',
+  },
+};
+
 /** Per-service `log`: no defaults here, the loader fills them from the global `[log]`. */
 export const serviceLogFields: Fields = {
   max_size: { kind: { k: 'size' }, prop: 'maxBytes', doc: `${SIZE_DOC} Defaults to [log].max_size.` },
@@ -246,6 +268,15 @@ export const topFields: Fields = {
     doc: 'Files defining more services, as paths or globs (* and ?) relative to this file; read in sorted order.',
   },
   log: { kind: { k: 'table', fields: globalLogFields }, doc: 'Default log rotation for every service.' },
+  dashboard: {
+    kind: {
+      k: 'table',
+      fields: dashboardFields,
+      refine: (v) => (typeof v['listen'] === 'string' && !validListen(v['listen']) ? { key: 'listen', expected: 'HOST:PORT with an IPv4 address, [IPv6 address] or localhost, and a port from 0 to 65535, like "127.0.0.1:0"' } : undefined),
+      schema: [{ properties: { listen: { pattern: LISTEN_PATTERN } } }],
+    },
+    doc: 'The web dashboard and metrics endpoint (docs/dashboard.md).',
+  },
   services: {
     kind: {
       k: 'map',

@@ -10,9 +10,9 @@ import { link, type Draft } from './link.js';
 import { buildProcesses, buildService, originOf, type Origin } from './service.js';
 import type { DepItem } from './refs.js';
 import { parseToml, type TTable } from './toml.js';
-import type { ConfigIssue, LoadResult, LogSpec } from './types.js';
+import type { ConfigIssue, DashboardSpec, LoadResult, LogSpec } from './types.js';
 
-/** Keys an included file may hold; `include` and `[log]` belong to the main file only. */
+/** Keys an included file may hold; `include`, `[log]` and `[dashboard]` belong to the main file only. */
 const includedFields: Fields = { services: topFields.services! };
 
 /** Loads and validates `file`. Issue file names are spelled as `file` was (includes joined onto it). */
@@ -76,7 +76,7 @@ export function loadConfig(file: string): LoadResult {
   }
   const services = link(drafts);
   if (issues.list.length > 0) return done(issues.list);
-  return deepFreeze({ ok: true, config: { file: abs, files, global: { log: globalLog }, services } });
+  return deepFreeze({ ok: true, config: { file: abs, files, global: { log: globalLog, dashboard: top['dashboard'] as DashboardSpec }, services } });
 }
 
 function readToml(origin: Origin, issues: Issues): TTable | undefined {
@@ -97,7 +97,7 @@ function readToml(origin: Origin, issues: Issues): TTable | undefined {
 /** Reports main-file-only keys in an included file and drops them, so they are not also "unknown". */
 function onlyServices(root: TTable, issues: Issues): TTable {
   const entries = new Map(root.entries);
-  for (const key of ['include', 'log']) {
+  for (const key of ['include', 'log', 'dashboard']) {
     const e = entries.get(key);
     if (!e) continue;
     issues.add(e.keyLoc, key, { message: `${JSON.stringify(key)} is only allowed in the main config file`, hint: 'included files may only define [services.*]' });

@@ -178,6 +178,13 @@ export interface ServiceSpec {
 /** Daemon-wide settings. */
 export interface GlobalSpec {
   readonly log: LogSpec;
+  readonly dashboard: DashboardSpec;
+}
+
+/** `[dashboard]`: where the web dashboard listens, and whether /metrics is served. */
+export interface DashboardSpec {
+  readonly listen: string;
+  readonly metrics: boolean;
 }
 
 /** A whole validated configuration. */

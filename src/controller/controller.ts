@@ -3,14 +3,16 @@
 // holds the processes and a new controller reconciles with them.
 import type { Server } from 'node:http';
 import { readFileSync, rmSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { constants as osConstants } from 'node:os';
 import { listen } from '../api/server.js';
 import { Gate } from '../api/gate.js';
+import { Dashboard } from '../api/dashboard.js';
 import type { Action, ControllerApi } from '../api/routes.js';
 import type { Config, ServiceSpec } from '../config/types.js';
 import { loadConfig, formatIssue } from '../config/index.js';
 import { removeStaleTemps, writeFileAtomic } from '../os/atomic.js';
-import type { GraphResult, ReloadResult, ActionOutcome, KelpieEvent, LogEntry, ServiceDetail, StatusResult } from '../protocol/api.js';
+import type { GraphResult, ReloadResult, ActionOutcome, KelpieEvent, LogEntry, ServiceDetail, StatusResult, DashboardLink, UsageSample } from '../protocol/api.js';
 import { KelpieError } from '../protocol/errors.js';
 import { BUILD, VERSION } from '../protocol/version.js';
 import { homePaths, type HomePaths } from '../protocol/home.js';
@@ -34,8 +36,9 @@ import { UnixDgram } from '../os/unix-dgram.js';
 import { hostIssues, wrapCommand } from './privileges.js';
 import { transientSpec, withDefaults, type RunRequest } from './transient.js';
 import { applyNotify, describeReady, readinessFor, removeStaleSockets } from './readiness.js';
-import { DepGraph, toDot, toText } from '../graph/index.js';
+import { DepGraph, edgesOf, toDot, toText } from '../graph/index.js';
 import { diffServices } from '../config/diff.js';
+import { Observer } from './observe.js';
 
 
 type Hello = Extract<FromKeeper, { t: 'hello' }>;
@@ -80,6 +83,13 @@ export class Controller implements ControllerApi {
   #store: StateStore;
   #followers = new Set<(l: LogEntry) => void>();
   #shuttingDown = false;
+  /** Resource use, exit counts and log growth for the dashboard, top and /metrics. */
+  readonly observer = new Observer({
+    services: () => this.services.values(),
+    logPath: (n) => this.paths.serviceLog(n),
+    controllerRestarts: () => this.#hello.controllerStarts - 1,
+  });
+  #dashboard: Dashboard | null = null;
 
   constructor(
     home: string,
@@ -105,9 +115,13 @@ export class Controller implements ControllerApi {
           else process.exit(3);
         });
         return;
-      case 'exit':
-        this.services.get(m.ev.service)?.dispatch({ type: 'exit', exit: m.ev });
+      case 'exit': {
+        const svc = this.services.get(m.ev.service);
+        const before = svc?.exits[0];
+        svc?.dispatch({ type: 'exit', exit: m.ev });
+        if (svc) this.observer.exited(svc, before);
         return;
+      }
       case 'ready': {
         const svc = this.services.get(m.service);
         if (!svc) return;
@@ -150,7 +164,8 @@ export class Controller implements ControllerApi {
         const old = JSON.parse(readFileSync(snapshot, 'utf8')) as Config;
         // A snapshot written by an older controller (before an upgrade) may lack newer fields.
         const services = Object.fromEntries(Object.entries(old.services).map(([n, spec]) => [n, withDefaults(spec)]));
-        return { ...old, services };
+        const dashboard = old.global.dashboard ?? { listen: '127.0.0.1:0', metrics: false };
+        return { ...old, global: { ...old.global, dashboard }, services };
       } catch {
         this.say('no config snapshot; reading the config file again');
       }
@@ -200,6 +215,10 @@ export class Controller implements ControllerApi {
     if (hello.dropped > 0) this.say(`${hello.dropped} exit events were dropped while no controller ran`);
     this.#gate = new Gate(this.paths.home);
     this.#server = await listen(this, this.paths.socket);
+    this.#dashboard = new Dashboard(this, this.#config.global.dashboard, fileURLToPath(new URL('./web/', import.meta.url)));
+    if (this.#config.global.dashboard.metrics) {
+      await this.#dashboard.open().then((o) => this.say(`dashboard and metrics at ${o}`), (err: unknown) => this.say((err as Error).message));
+    }
     this.events.emit({ service: null, type: 'controller-started', message: hello.firstBoot ? 'first boot' : 'reconnected to keeper' });
     this.say(`${hello.firstBoot ? 'started' : 'restarted'}; ${this.services.size} service(s), ${hello.table.length} process(es) adopted`);
     {
@@ -255,7 +274,9 @@ export class Controller implements ControllerApi {
 
   graphView(): GraphResult {
     const g = this.graph();
-    return { text: toText(g), dot: toDot(g) };
+    const nodes = g.names.map((name) => ({ name, kind: g.spec(name).kind }));
+    const edges = g.names.flatMap((name) => edgesOf(g, name).map((e) => ({ from: name, to: e.to, label: e.label })));
+    return { text: toText(g), dot: toDot(g), nodes, edges };
   }
 
   #unwatch: (() => void) | null = null;
@@ -362,6 +383,8 @@ export class Controller implements ControllerApi {
       services: [...this.services.values()].map((s) => ({
         name: s.name, state: s.state, since: s.since, pid: s.pid, restarts: s.restarts, reason: s.reason, unready: s.unready,
         autostart: s.spec.autostart, enabled: s.enabled,
+        readiness: s.spec.processes.length ? `all ${s.spec.processes.length} processes ready` : describeReady(s.spec.ready, s.spec.sockets),
+        timeToReadyMs: s.pid && s.readyAt && s.spawnedAt ? Date.parse(s.readyAt) - Date.parse(s.spawnedAt) : null,
       })),
     };
   }
@@ -370,7 +393,6 @@ export class Controller implements ControllerApi {
     const s = this.#service(name);
     const logFile = this.paths.serviceLog(name);
     const rows = this.status().services;
-    const procs = s.spec.processes.length ? `all ${s.spec.processes.length} processes ready` : null;
     return {
       ...rows.find((x) => x.name === name)!,
       command: s.spec.command, cwd: s.spec.cwd, restartPolicy: s.spec.restart, spawnedAt: s.pid ? s.spawnedAt : null,
@@ -380,8 +402,7 @@ export class Controller implements ControllerApi {
       wants: s.spec.wants, after: s.spec.after, provides: s.spec.provides, requiredBy: this.graph().dependentsOf(name),
       timer: this.timers.info(s),
       logError: s.logError,
-      readiness: procs ?? describeReady(s.spec.ready, s.spec.sockets), statusText: s.statusText, lastProbe: s.lastProbe,
-      timeToReadyMs: s.pid && s.readyAt && s.spawnedAt ? Date.parse(s.readyAt) - Date.parse(s.spawnedAt) : null,
+      statusText: s.statusText, lastProbe: s.lastProbe,
       processes: s.spec.processes.flatMap((p) => rows.filter((x) => x.name === p)),
     };
   }
@@ -616,6 +637,23 @@ export class Controller implements ControllerApi {
     };
   }
 
+  usage(): UsageSample {
+    return this.observer.sample();
+  }
+
+  watchUsage(f: (s: UsageSample) => void): () => void {
+    return this.observer.usage.watch(f);
+  }
+
+  metrics(visible: (service: string) => boolean): string {
+    return this.observer.metrics(visible);
+  }
+
+  async dashboardLink(token: string): Promise<DashboardLink> {
+    if (!this.#dashboard) throw new KelpieError('KELPIE_E_UNREACHABLE', 'kelpie is still starting');
+    return this.#dashboard.link(token);
+  }
+
   subscribe(f: (e: KelpieEvent) => void): () => void {
     return this.events.subscribe(f);
   }
@@ -643,6 +681,8 @@ export class Controller implements ControllerApi {
       await Promise.all([...this.services.values()].map((s) => s.stop()));
     }
     this.#store.flush();
+    this.observer.stop();
+    this.#dashboard?.close();
     this.#server?.close();
     await this.keeper.request({ t: 'ready-for-shutdown' }).catch(() => {});
   }
@@ -655,6 +695,8 @@ export class Controller implements ControllerApi {
     this.timers.stopAll();
     for (const s of this.services.values()) s.dispose();
     this.#store.flush();
+    this.observer.stop();
+    this.#dashboard?.close();
     this.#server?.close();
     process.exit(0);
   }

@@ -35,7 +35,7 @@ export function toDot(graph: DepGraph): string {
 
 /** requires (label: condition), then wants, then after; an after already implied by requires
  *  is left out. */
-function edgesOf(graph: DepGraph, name: string): { to: string; label: string }[] {
+export function edgesOf(graph: DepGraph, name: string): { to: string; label: string }[] {
   const required = new Set(graph.requiresOf(name).map((r) => r.service));
   return [
     ...graph.requiresOf(name).map((r) => ({ to: r.service, label: r.condition })),

@@ -55,6 +55,10 @@ export interface ServiceSummary {
   readonly unready: string | null;
   readonly autostart: boolean;
   readonly enabled: boolean;
+  /** How readiness is known: "notify", "fd 3", "file", "log /re/", "tcp 127.0.0.1:80", … or "none". */
+  readonly readiness: string;
+  /** Spawn to ready of the current run; null while not ready or not running. */
+  readonly timeToReadyMs: number | null;
 }
 
 /** `status SVC`. */
@@ -82,9 +86,6 @@ export interface ServiceDetail extends ServiceSummary {
   readonly logError: { readonly error: string | null; readonly dropped: number; readonly since: string } | null;
   /** For a timer: its schedule, next run, remaining occurrences; null otherwise. */
   readonly timer: { readonly schedule: string; readonly nextRunAt: string | null; readonly remaining: number | null; readonly runs: number; readonly paused: boolean; readonly queued: boolean } | null;
-  /** How readiness is known: "notify", "fd 3", "file", "log /re/", "tcp 127.0.0.1:80", … or "none". */
-  readonly readiness: string;
-  readonly timeToReadyMs: number | null;
   /** The last STATUS= a notify service sent. */
   readonly statusText: string | null;
   readonly lastProbe: { readonly kind: 'ready' | 'startup' | 'liveness'; readonly ok: boolean; readonly at: string; readonly detail: string } | null;
@@ -96,6 +97,10 @@ export interface ServiceDetail extends ServiceSummary {
 export interface GraphResult {
   readonly text: string;
   readonly dot: string;
+  /** The same graph as data (for the dashboard's drawing): every service and its kind… */
+  readonly nodes: ReadonlyArray<{ readonly name: string; readonly kind: string }>;
+  /** …and every edge, from the dependent to what it depends on: requires (label: condition), wants, after. */
+  readonly edges: ReadonlyArray<{ readonly from: string; readonly to: string; readonly label: string }>;
 }
 
 /** The daemon half of `status`. */
@@ -165,4 +170,46 @@ export interface ReloadResult {
     readonly unchanged: readonly string[];
   };
   readonly applied: readonly Applied[];
+}
+
+/** Actions a capability may do on one service, as `GET /v1/access` lists them. */
+export type ServiceAction = 'start' | 'stop' | 'restart' | 'signal' | 'logs';
+
+/** `GET /v1/access`: what the caller's capability allows, so a UI shows only what will work. */
+export interface AccessResult {
+  /** Every action the capability names (see docs/capabilities.md). */
+  readonly actions: readonly string[];
+  /** Whether a `services` caveat limits it. */
+  readonly limited: boolean;
+  /** For each service the caller may see: the service actions it may do there. */
+  readonly services: Readonly<Record<string, readonly ServiceAction[]>>;
+}
+
+/** One service's resource use, summed over its process group (from /proc). */
+export interface ServiceUsage {
+  readonly name: string;
+  readonly pid: number;
+  /** Live processes in the group. */
+  readonly processes: number;
+  /** User + system CPU of the group, including its reaped children. */
+  readonly cpuSeconds: number;
+  /** CPU use since the previous sample, in percent of one core; null on the first sample. */
+  readonly cpuPercent: number | null;
+  /** Resident memory of the group. */
+  readonly memoryBytes: number;
+}
+
+/** `GET /v1/usage`: one sample of every running service (services without a process are left out). */
+export interface UsageSample {
+  readonly at: string;
+  readonly services: readonly ServiceUsage[];
+  /** Whether the daemon samples on its timer now: only while a usage stream is open. */
+  readonly sampling: boolean;
+}
+
+/** `POST /v1/dashboard`: a one-time login link for the web dashboard. */
+export interface DashboardLink {
+  readonly url: string;
+  /** The link works once, until then. */
+  readonly expiresAt: string;
 }

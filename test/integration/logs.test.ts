@@ -121,7 +121,7 @@ command = "echo worker says hi; exec sleep 1000"
   }
 });
 
-test('idle is idle: keeper and controller use no CPU while nothing happens', async () => {
+test('idle is idle: keeper and controller use no CPU while nothing happens, also after a watcher left', async () => {
   const p = new Project(`
 [services.a]
 command = ${fixture('forever')}
@@ -130,6 +130,13 @@ command = ${fixture('forever')}
 `);
   try {
     await p.up();
+    // Someone watched resource use and left (kelpie top opens and closes a usage stream):
+    // sampling stops with the last watcher.
+    assert.equal((await p.kelpie(['top'])).code, 0);
+    for (const end = Date.now() + 5000; (await p.client.usage()).sampling; ) {
+      assert.ok(Date.now() < end, 'sampling stopped once kelpie top left');
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const st = await p.status();
     const ticks = (pid: number): number => {
       const f = readFileSync(`/proc/${pid}/stat`, 'latin1');

@@ -41,7 +41,9 @@ test('npm pack + npm install -g of the tarball into an empty prefix gives a work
       for (const m of readFileSync(join(ROOT, 'dist', file), 'utf8').matchAll(/(?:from|import)\s*\(?\s*["']\.\/([\w.-]+\.js)["']/g)) visit(m[1]!);
     };
     ['cli.js', 'keeper.js', 'controller.js'].forEach(visit);
-    const scripts = paths.filter((p) => p.startsWith('dist/') && p.endsWith('.js')).map((p) => p.slice(5));
+    // The dashboard's bundle is loaded by a browser, not by a program; it must be there.
+    for (const f of ['index.html', 'app.js', 'app.css']) assert.ok(paths.includes(`dist/web/${f}`), `the package lacks dist/web/${f}`);
+    const scripts = paths.filter((p) => p.startsWith('dist/') && !p.startsWith('dist/web/') && p.endsWith('.js')).map((p) => p.slice(5));
     assert.deepEqual(scripts.filter((f) => !reached.has(f)), [], 'the package carries scripts no program loads');
 
     const prefix = join(scratch, 'prefix');
