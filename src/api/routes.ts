@@ -1,7 +1,7 @@
 // The API's routes. Each validates its input at the edge, asks the gate whether the caller's
 // capability allows it (and audits), and calls the controller.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { GraphResult, Applied, ReloadResult, ActionOutcome, KelpieEvent, LogEntry, ServiceDetail, StatusResult } from '../protocol/api.js';
+import type { FleetNode, GraphResult, Applied, ReloadResult, ActionOutcome, KelpieEvent, LogEntry, ServiceDetail, StatusResult } from '../protocol/api.js';
 import { KelpieError } from '../protocol/errors.js';
 import { parseCaveat, type Caveat } from '../caps/index.js';
 import { readJson, sendError, sendOk, sse } from './http.js';
@@ -34,6 +34,8 @@ export interface ControllerApi {
   graphView(): GraphResult;
   run(r: RunRequest): Promise<ActionOutcome>;
   trigger(name: string): ActionOutcome;
+  /** The remote nodes this daemon links to (docs/fleet.md). */
+  fleetView(): FleetNode[];
 }
 
 function strings(v: unknown, name: string): string[] {
@@ -124,7 +126,8 @@ export async function route(api: ControllerApi, req: IncomingMessage, res: Serve
       const lines = api.logs(names, count).filter(mine);
       if (url.searchParams.get('follow') !== '1') return sendOk(res, lines);
       let off = (): void => {};
-      const write = sse(req, res, () => off());
+      const release = gate.holdStream(c, () => endRevoked(res, c.token.id));
+      const write = sse(req, res, () => (off(), release()));
       for (const l of lines) write('log', l);
       off = api.followLogs(names, (l) => mine(l) && write('log', l));
       return;
@@ -135,10 +138,18 @@ export async function route(api: ControllerApi, req: IncomingMessage, res: Serve
       const after = intParam(url.searchParams.get('after'), 'after', 0, Number.MAX_SAFE_INTEGER);
       const mine = (e: KelpieEvent): boolean => e.service === null || c.perms.allowsService(e.service);
       let off = (): void => {};
-      const write = sse(req, res, () => off());
+      const release = gate.holdStream(c, () => endRevoked(res, c.token.id));
+      const write = sse(req, res, () => (off(), release()));
       for (const e of api.eventsSince(after)) if (mine(e)) write('event', e);
       off = api.subscribe((e) => mine(e) && write('event', e));
       return;
+    }
+    if (m === 'GET' && head === 'fleet' && n === 2) {
+      // What the links see of other nodes is this daemon's status: only for a capability
+      // that may see every service here.
+      const c = gate.caller(req, 'status', '');
+      gate.allow(c, 'status', ['*'], 'fleet');
+      return sendOk(res, api.fleetView());
     }
     if (m === 'GET' && head === 'graph' && n === 2) {
       const c = gate.caller(req, 'graph', '');
@@ -204,6 +215,12 @@ export async function route(api: ControllerApi, req: IncomingMessage, res: Serve
     }
     sendError(res, err);
   }
+}
+
+/** Ends a stream whose capability was revoked, saying so (the client sees why it ended). */
+function endRevoked(res: ServerResponse, id: string): void {
+  if (res.destroyed) return;
+  res.end(`event: revoked\ndata: ${JSON.stringify({ code: 'KELPIE_E_UNAUTHORIZED', message: `the capability ${id} has been revoked` })}\n\n`);
 }
 
 /** /v1/caps: grant (a narrower capability), list the grants, revoke one. */

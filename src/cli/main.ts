@@ -15,6 +15,8 @@ import { graph } from './commands/graph.js';
 import { run } from './commands/run.js';
 import { trigger } from './commands/trigger.js';
 import { cap, grant } from './commands/cap.js';
+import { remote } from './commands/remote.js';
+import { fleet } from './commands/fleet.js';
 import { importCommand } from './commands/import.js';
 import { init } from './commands/init.js';
 import { doctor } from './commands/doctor.js';
@@ -23,12 +25,13 @@ import { makeCtx } from './context.js';
 import { out, reportError, style, usage } from './output.js';
 import { VERSION } from './version.js';
 
-const COMMANDS: readonly Command[] = [up, down, status, start, stop, restart, reload, logs, signal, enable, disable, add, remove, run, trigger, graph, grant, cap, upgrade, check, init, importCommand, doctor, completionFor(() => COMMANDS)];
+const COMMANDS: readonly Command[] = [up, down, status, start, stop, restart, reload, logs, signal, enable, disable, add, remove, run, trigger, graph, grant, cap, remote, fleet, upgrade, check, init, importCommand, doctor, completionFor(() => COMMANDS)];
 
 const GLOBAL: NonNullable<Command['options']> = {
   file: { type: 'string', short: 'f' },
   home: { type: 'string' },
   cap: { type: 'string' },
+  remote: { type: 'string', short: 'r' },
   json: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -37,7 +40,7 @@ const GLOBAL: NonNullable<Command['options']> = {
 function help(): void {
   out(`kelpie ${VERSION}: a service supervisor
 
-usage: kelpie [-f FILE] [--home DIR] [--cap FILE] [--json] <command> [args]
+usage: kelpie [-f FILE] [--home DIR] [--cap FILE] [-r URL|NAME] [--json] <command> [args]
 
 commands:`);
   for (const cmd of COMMANDS) {
@@ -51,12 +54,15 @@ options:
   -f, --file FILE   the config (default: ./kelpie.toml, or the nearest one upward)
       --home DIR    where the socket, state and logs live (default: .kelpie/ beside the config)
       --cap FILE    present this capability (also KELPIE_CAP; default: the owner's root.cap)
+  -r, --remote URL|NAME
+                    talk to another node: a capability URL (kelpie://…), or a name saved
+                    with kelpie remote add (also KELPIE_REMOTE); see docs/fleet.md
       --json        machine-readable output
       --no-color    no colours (also NO_COLOR=1)
   -h, --help        this help; --version prints the version
 
 exit codes: 0 ok, 1 action failed, 2 usage or config error, 3 unknown service, 4 daemon unreachable,
-            5 not permitted (capability)
+            5 not permitted (capability), 6 wrong node (fingerprint mismatch)
 docs: docs/cli.md`);
 }
 
@@ -65,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
     out(VERSION);
     return 0;
   }
-  const verbAt = argv.findIndex((a, i) => !a.startsWith('-') && !(i > 0 && ['-f', '--file', '--home', '--cap'].includes(argv[i - 1] ?? '')));
+  const verbAt = argv.findIndex((a, i) => !a.startsWith('-') && !(i > 0 && ['-f', '--file', '--home', '--cap', '-r', '--remote'].includes(argv[i - 1] ?? '')));
   const verb = verbAt >= 0 ? argv[verbAt] : undefined;
   const cmd = COMMANDS.find((c) => c.name === verb);
   if (!cmd) {
@@ -101,6 +107,7 @@ async function main(argv: string[]): Promise<number> {
     ...(typeof v.file === 'string' ? { file: v.file } : {}),
     ...(typeof v.home === 'string' ? { home: v.home } : {}),
     ...(typeof v.cap === 'string' ? { cap: v.cap } : {}),
+    ...(typeof v.remote === 'string' ? { remote: v.remote } : process.env.KELPIE_REMOTE ? { remote: process.env.KELPIE_REMOTE } : {}),
   };
   return cmd.run(makeCtx(flags, parsed.positionals, v));
 }

@@ -94,6 +94,11 @@ function checkSiblingRules(node: TTable, key: string, field: Field, fields: Fiel
   const rule = field.requiredUnless;
   const other = rule && value(rule.key);
   if (!rule || other === undefined) return;
+  const alt = rule.orPresent;
+  if (alt && node.entries.has(alt.key)) {
+    if (entry) issues.add(entry.keyLoc, join(path, key), { message: `${JSON.stringify(key)} is not allowed with ${JSON.stringify(alt.key)}`, hint: alt.hint });
+    return;
+  }
   if (other === rule.value && entry) notAllowed(rule.key, rule.value, rule.hint);
   else if (other !== rule.value && !entry) issues.add(node.loc, join(path, key), { message: `missing required key ${JSON.stringify(key)}`, expected: describe(field.kind) });
 }
@@ -112,7 +117,8 @@ function absent(parent: TTable, key: string, field: Field, path: string, issues:
     return BAD;
   }
   if (field.default !== undefined) return checkValue(plain(field.default, parent.loc), field, join(path, key), issues);
-  if (field.kind.k === 'table') return checkTable(plain({}, parent.loc) as TTable, field.kind.fields, join(path, key), issues);
+  // A left-out table gets its defaults, unless it has required keys (remote): then it is absent.
+  if (field.kind.k === 'table' && !Object.values(field.kind.fields).some((f) => f.required)) return checkTable(plain({}, parent.loc) as TTable, field.kind.fields, join(path, key), issues);
   return undefined;
 }
 

@@ -66,8 +66,10 @@ export interface Field {
   readonly default?: unknown;
   readonly required?: boolean;
   /** Required unless the sibling `key` is `value`, and then not allowed (a target has no command).
-   *  Checked after the table's other keys, so a bad `key` value does not also blame this key. */
-  readonly requiredUnless?: { readonly key: string; readonly value: string; readonly hint: string };
+   *  With `orPresent`, also not required, and not allowed, when that sibling key is present (a
+   *  remote service has no command). Checked after the table's other keys, so a bad `key` value
+   *  does not also blame this key. */
+  readonly requiredUnless?: { readonly key: string; readonly value: string; readonly hint: string; readonly orPresent?: { readonly key: string; readonly hint: string } };
   /** Not allowed when the sibling `key` has one of `values` (a target has no readiness). Checked
    *  like requiredUnless. `hint` may differ per value. */
   readonly forbiddenWhen?: { readonly key: string; readonly values: readonly string[]; readonly hint: string | Readonly<Record<string, string>> };
@@ -120,8 +122,9 @@ export const serviceFields: Fields = {
       key: 'kind',
       value: 'target',
       hint: 'a target only groups the services it requires; remove command, or use kind = "longrun", "oneshot" or "timer"',
+      orPresent: { key: 'remote', hint: 'a remote service runs on its own node; remove command here (docs/fleet.md)' },
     },
-    doc: 'What to run: an array of strings (argv, no shell), or a string run by /bin/sh -c. Required, except for a target, which has none.',
+    doc: 'What to run: an array of strings (argv, no shell), or a string run by /bin/sh -c. Required, except for a target or a remote service, which have none.',
   },
   kind: {
     kind: { k: 'enum', values: ['longrun', 'oneshot', 'target', 'timer'] },
@@ -204,6 +207,17 @@ export const serviceFields: Fields = {
     prop: 'onDependencyRestart',
     doc: 'When a service this one requires restarts: ignore, or restart this service too (once it is back).',
   },
+  remote: {
+    kind: {
+      k: 'table',
+      fields: {
+        node: { kind: { k: 'string' }, required: true, doc: 'The node: a name in [remotes] of the main config file, or in the remotes file of the user kelpie runs as (kelpie remote add).' },
+        service: { kind: { k: 'string' }, required: true, doc: 'The service on that node.' },
+      },
+    },
+    forbiddenWhen: { key: 'kind', values: ['oneshot', 'target', 'timer'], hint: 'a remote service mirrors a service on another node; leave kind out' },
+    doc: 'A proxy for a service on another node: start and stop act there with the capability in the node\'s URL, and the state mirrors the remote one (docs/fleet.md).',
+  },
   ...readinessFields,
   ...timerFields,
   ...privilegeFields,
@@ -217,6 +231,20 @@ export const topFields: Fields = {
     doc: 'Files defining more services, as paths or globs (* and ?) relative to this file; read in sorted order.',
   },
   log: { kind: { k: 'table', fields: globalLogFields }, doc: 'Default log rotation for every service.' },
+  api: {
+    kind: {
+      k: 'table',
+      fields: {
+        listen: { kind: { k: 'string' }, doc: 'Also serve the API over TCP, TLS 1.3 only, at "host:port" (port 0: any free port), for other nodes and remote CLIs holding a capability URL (docs/fleet.md).' },
+      },
+    },
+    doc: 'Where the API is served besides the Unix socket.',
+  },
+  remotes: {
+    kind: { k: 'map', keyPattern: SERVICE_NAME_PATTERN, keyMaxLength: SERVICE_NAME_MAX, value: { kind: { k: 'string' }, doc: 'A capability URL: kelpie://FINGERPRINT@host:port/CAPABILITY.' } },
+    default: {},
+    doc: 'Other nodes by name, each with the capability URL to reach it; remote services name them in remote.node. The URLs are secrets: keep this file 0600.',
+  },
   services: {
     kind: {
       k: 'map',

@@ -10,6 +10,7 @@ import { link, type Draft } from './link.js';
 import { buildService, originOf, type Origin } from './service.js';
 import { parseToml, type TTable } from './toml.js';
 import type { ConfigIssue, LoadResult, LogSpec } from './types.js';
+import { checkFleet } from './fleet.js';
 
 /** Keys an included file may hold; `include` and `[log]` belong to the main file only. */
 const includedFields: Fields = { services: topFields.services! };
@@ -63,8 +64,9 @@ export function loadConfig(file: string): LoadResult {
     }
   }
   const services = link(drafts);
+  const fleet = checkFleet(root, top, services, issues);
   if (issues.list.length > 0) return done(issues.list);
-  return deepFreeze({ ok: true, config: { file: abs, files, global: { log: globalLog }, services } });
+  return deepFreeze({ ok: true, config: { file: abs, files, global: { log: globalLog, ...fleet }, services } });
 }
 
 function readToml(origin: Origin, issues: Issues): TTable | undefined {
@@ -85,7 +87,7 @@ function readToml(origin: Origin, issues: Issues): TTable | undefined {
 /** Reports main-file-only keys in an included file and drops them, so they are not also "unknown". */
 function onlyServices(root: TTable, issues: Issues): TTable {
   const entries = new Map(root.entries);
-  for (const key of ['include', 'log']) {
+  for (const key of ['include', 'log', 'api', 'remotes']) {
     const e = entries.get(key);
     if (!e) continue;
     issues.add(e.keyLoc, key, { message: `${JSON.stringify(key)} is only allowed in the main config file`, hint: 'included files may only define [services.*]' });

@@ -38,11 +38,15 @@ function table(fields: Fields, extra: readonly object[] = []): Schema {
 
 /** `key` is required unless `rule.key` is `rule.value`, and then it is not allowed. */
 function requiredUnless(key: string, rule: NonNullable<Field['requiredUnless']>): Schema {
-  return {
+  const base = {
     if: { properties: { [rule.key]: { const: rule.value } }, required: [rule.key] },
     then: { not: { required: [key] } },
     else: { required: [key] },
   };
+  const alt = rule.orPresent;
+  if (!alt) return base;
+  // With the other key present, this one is not allowed; without it, the rule above holds.
+  return { if: { required: [alt.key] }, then: { not: { required: [key] } }, else: base };
 }
 
 /** `key` is not allowed when `rule.key` is one of `rule.values`. */

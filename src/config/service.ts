@@ -6,7 +6,7 @@ import { parseEnvFile } from './envfile.js';
 import { placeProbe, placeReady, type DraftProbe, type DraftReady } from './probe.js';
 import type { Issues } from './issues.js';
 import type { Located, MapEntry } from './check.js';
-import type { BackoffSpec, LogSpec, OnDependencyRestart, RestartPolicy, ServiceKind, ServiceSpec, StartLimitSpec, StopSpec, TimerSpec } from './types.js';
+import type { RemoteRef, BackoffSpec, LogSpec, OnDependencyRestart, RestartPolicy, ServiceKind, ServiceSpec, StartLimitSpec, StopSpec, TimerSpec } from './types.js';
 
 /** A config file as read: absolute path, the name used in messages, and its directory. */
 export interface Origin {
@@ -59,6 +59,7 @@ interface Checked {
   overlap: TimerSpec['overlap'];
   maxRuns?: number;
   runOnStart: boolean;
+  remote?: RemoteRef;
 }
 
 /** A service before link.ts has resolved the names in its requires, wants and after. */
@@ -70,7 +71,7 @@ export function buildService(entry: MapEntry, origin: Origin, globalLog: LogSpec
   const c = entry.value as unknown as Checked;
   const field = `services.${entry.key}`;
   const env = readEnvFiles(entry.key, c.envFile ?? [], origin, issues);
-  const command = c.kind === 'target' ? [] : c.command;
+  const command = c.kind === 'target' || c.remote ? [] : c.command;
   const ready = placeReady(c.ready, origin.dir, `${field}.ready`, issues);
   const liveness = c.liveness ? placeProbe(c.liveness, origin.dir, `${field}.liveness`, issues) : null;
   const startup = c.startup ? placeProbe(c.startup, origin.dir, `${field}.startup`, issues) : null;
@@ -108,6 +109,7 @@ export function buildService(entry: MapEntry, origin: Origin, globalLog: LogSpec
     startup,
     onChange: c.onChange,
     timer: c.kind === 'timer' ? timerOf(c) : null,
+    remote: c.remote ? { node: c.remote.node, service: c.remote.service } : null,
     source: { file: origin.abs, line: entry.loc.line },
   };
 }

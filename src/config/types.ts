@@ -166,12 +166,25 @@ export interface ServiceSpec {
   readonly onChange: 'restart' | 'defer';
   /** When a timer runs; null for every other kind. */
   readonly timer: TimerSpec | null;
+  /** A proxy for a service on another node (docs/fleet.md); null for a local service. */
+  readonly remote: RemoteRef | null;
   readonly source: SourceRef;
+}
+
+/** `remote = { node, service }`: the service `service` on the node `node` names. */
+export interface RemoteRef {
+  /** A name in [remotes] of the main config file, or in the user's remotes file. */
+  readonly node: string;
+  readonly service: string;
 }
 
 /** Daemon-wide settings. */
 export interface GlobalSpec {
   readonly log: LogSpec;
+  /** [api] listen: "host:port" to serve the API over TLS too, or null (the socket only). */
+  readonly listen: string | null;
+  /** [remotes]: node name → capability URL (a secret: keep the file 0600). */
+  readonly remotes: Readonly<Record<string, string>>;
 }
 
 /** A whole validated configuration. */

@@ -91,10 +91,11 @@ export class Orchestrator {
   }
 
   /** Stops `names` and, first, everything that requires them; resolves per service stopped. */
-  async stop(names: readonly string[]): Promise<Map<string, Outcome>> {
+  async stop(names: readonly string[], opts: { keepRemote?: boolean } = {}): Promise<Map<string, Outcome>> {
     const g = this.svcs.graph();
     const expanded = this.#withTargetMembers(names);
-    const set = g.stopSet(expanded);
+    // kelpie down leaves remote services running: their nodes are autonomous.
+    const set = g.stopSet(expanded).filter((n) => !opts.keepRemote || !g.spec(n).remote);
     const memo = new Map<string, Promise<Outcome>>();
     const down = (name: string): Promise<Outcome> => {
       let p = memo.get(name);

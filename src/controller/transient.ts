@@ -61,6 +61,7 @@ export function transientSpec(name: string, r: RunRequest, log: LogSpec): Servic
     startup: null,
     onChange: 'restart',
     timer: null,
+    remote: null,
     source: { file: '(kelpie run)', line: 0 },
   };
 }
