@@ -109,7 +109,7 @@ export function buildService(entry: MapEntry, origin: Origin, globalLog: LogSpec
     startup,
     onChange: c.onChange,
     timer: c.kind === 'timer' ? timerOf(c) : null,
-    remote: c.remote ? { node: c.remote.node, service: c.remote.service } : null,
+    remote: c.remote?.node !== undefined && c.remote.service !== undefined ? { node: c.remote.node, service: c.remote.service } : null,
     source: { file: origin.abs, line: entry.loc.line },
   };
 }
