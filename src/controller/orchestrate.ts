@@ -132,6 +132,19 @@ export class Orchestrator {
   /** Stops `names` and their dependents, then starts them and the dependents that had been up. */
   async restart(names: readonly string[], stillWanted: () => boolean = () => true): Promise<Map<string, Outcome>> {
     const g = this.svcs.graph();
+    // A remote service is restarted by its own node, in one request; its local dependents
+    // are left running, as after a respawn with on_dependency_restart = "ignore".
+    const remote = names.filter((n) => g.spec(n).remote);
+    if (remote.length > 0) {
+      const local = names.filter((n) => !g.spec(n).remote);
+      const out = new Map<string, Outcome>();
+      await Promise.all(remote.map(async (n) => {
+        const svc = this.#svc(n) as Service & { restartInPlace?: () => Promise<Outcome> };
+        out.set(n, svc.restartInPlace ? await svc.restartInPlace() : await svc.start());
+      }));
+      if (local.length > 0) for (const [k, v] of await this.restart(local, stillWanted)) out.set(k, v);
+      return out;
+    }
     const set = g.stopSet(names);
     const wasUp = set.filter((n) => names.includes(n) || !DOWN_OK.has(this.#svc(n).state));
     const stopped = await this.stop(names);

@@ -77,12 +77,18 @@ export class RemoteService extends Service implements Mirror {
     return this.#act('stop');
   }
 
+  /** A restart is one request to the node (a restart-only capability can do it), not stop + start. */
+  restartInPlace(): Promise<Outcome> {
+    if (this.state === 'disabled') return Promise.resolve({ ok: false, state: this.state, message: `service ${this.name} is disabled` });
+    return this.#act('restart');
+  }
+
   override whenSpawned(): Promise<Outcome> {
     if (UP_OK.has(this.state)) return Promise.resolve({ ok: true, state: this.state, message: this.state });
     return new Promise((resolve) => this.#spawnWaiters.push(resolve));
   }
 
-  async #act(action: 'start' | 'stop'): Promise<Outcome> {
+  async #act(action: 'start' | 'stop' | 'restart'): Promise<Outcome> {
     const link = this.link;
     if (!link) return { ok: false, state: this.state, message: this.unknownNode };
     await link.settled(); // a link just made (boot, reload) gets its first try

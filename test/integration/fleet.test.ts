@@ -218,6 +218,15 @@ autostart = false
     assert.match(c.daemonLog(), /fleet: node b unreachable: /);
     assert.match(c.daemonLog(), /fleet: node b \(\S+\) reachable again/);
 
+    // A restart of a proxy is one restart request to its node; the local target stays up.
+    const rs = await c.kelpie(['restart', 'web-a']);
+    assert.equal(rs.code, 0, rs.stderr);
+    const newA = (await a.until((s) => { const w = s.services.find((x) => x.name === 'web')!; return w.state === 'running' && w.pid !== pidA; }, 'web on A restarted')).services.find((x) => x.name === 'web')!.pid;
+    assert.ok(newA !== null && !alive(pidA));
+    const afterRestart = await c.untilState('web-a', 'running');
+    assert.equal(afterRestart.services.find((x) => x.name === 'web-fleet')!.state, 'running');
+    assert.equal(await b.pid('web'), pidB);
+
     // kelpie down on C leaves the remote services running: other nodes are autonomous.
     assert.equal((await c.kelpie(['down'])).code, 0);
     assert.equal((await a.status()).services.find((s) => s.name === 'web')!.state, 'running');
