@@ -23,6 +23,10 @@ export class Fleet {
       this.#fileError = (err as Error).message;
     }
     this.#urls = { ...user, ...(config.global.remotes ?? {}) };
+    for (const [name, link] of this.#links) {
+      const r = this.#urls[name] === undefined ? null : parseCapUrl(this.#urls[name]!);
+      if (r?.ok) link.retarget(r.url);
+    }
   }
 
   /** Opens a link to every node named in [remotes] of the config (fleet status shows them all). */

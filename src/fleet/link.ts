@@ -28,7 +28,7 @@ function backoffMax(env = process.env): number {
 }
 
 export class NodeLink {
-  readonly client: Client;
+  client: Client;
   state: FleetNode['link'] = 'connecting';
   error: string | null = null;
   since = new Date().toISOString();
@@ -42,11 +42,25 @@ export class NodeLink {
 
   constructor(
     readonly name: string,
-    readonly url: CapUrl,
-    home: string,
+    public url: CapUrl,
+    private readonly home: string,
     private readonly say: (text: string) => void,
   ) {
     this.client = new Client(home, { remote: url });
+  }
+
+  /** A new URL for this node (a reload changed [remotes]): reconnect with it now. */
+  retarget(url: CapUrl): void {
+    if (url.fingerprint === this.url.fingerprint && url.host === this.url.host && url.port === this.url.port && url.token === this.url.token) return;
+    this.url = url;
+    this.client = new Client(this.home, { remote: url });
+    this.#ac?.abort();
+    this.#ac = null;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#attempt = 0;
+    this.state = 'connecting';
+    this.open();
   }
 
   attach(m: Mirror): void {
@@ -165,7 +179,8 @@ export class NodeLink {
     for (const m of this.#mirrors) m.lost(refused ? 'failed' : 'unreachable', `node ${this.name}: ${why}`);
     this.#settle();
     if (this.#closed) return;
-    const delay = Math.min(backoffMax(), 200 * 2 ** Math.min(this.#attempt++, 16));
+    // A refusal will not change by itself soon: retry at the slowest pace.
+    const delay = refused ? backoffMax() : Math.min(backoffMax(), 200 * 2 ** Math.min(this.#attempt++, 16));
     this.#timer = setTimeout(() => {
       this.#timer = null;
       this.open();
