@@ -245,3 +245,43 @@ autostart = false
     await a.cleanup();
   }
 });
+
+test('a proxy whose capability is revoked fails with the reason, and a new URL by reload brings it back', async () => {
+  const a = new Node(web());
+  let c: Node | null = null;
+  try {
+    await a.up();
+    const pidA = (await a.untilState('web', 'running')).services.find((s) => s.name === 'web')!.pid;
+    const caps = ['--services', 'web', '--actions', 'status,start,stop,events'];
+    const first = await a.grantUrl(...caps, '--note', 'first');
+    const proxy = (url: string) => `\n[remotes]\na = "${url}"\n\n[services.web-a]\nremote = { node = "a", service = "web" }\n`;
+    c = new Node(proxy(first));
+    await c.up();
+    await c.untilState('web-a', 'running');
+    const id = (JSON.parse((await a.kelpie(['cap', 'list', '--json'])).stdout) as Array<{ id: string; note: string }>).find((g) => g.note === 'first')!.id;
+    assert.equal((await a.kelpie(['cap', 'revoke', id])).code, 0);
+    const revoked = await c.untilState('web-a', 'failed');
+    assert.match(revoked.services.find((s) => s.name === 'web-a')!.reason ?? '', new RegExp(`node a: the capability ${id} has been revoked`));
+    const fj = JSON.parse((await c.kelpie(['fleet', 'status', '--json'])).stdout);
+    assert.equal(fj.nodes[0].link, 'refused');
+    // The service on A was never touched.
+    assert.equal(await a.pid('web'), pidA);
+    // A new capability, by reload: the link reconnects with it and mirrors the state again.
+    const second = await a.grantUrl(...caps, '--note', 'second');
+    c.write('kelpie.toml', `[api]\nlisten = "127.0.0.1:0"\n${proxy(second)}`);
+    const rl = await c.kelpie(['reload']);
+    assert.equal(rl.code, 0, rl.stderr);
+    await c.untilState('web-a', 'running');
+    assert.equal(await a.pid('web'), pidA);
+    // A bad URL in a reload is refused with the field named, and changes nothing.
+    c.write('kelpie.toml', `[api]\nlisten = "127.0.0.1:0"\n${proxy(second.replace('kelpie://', 'kelpie:/'))}`);
+    const bad = await c.kelpie(['reload']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr + bad.stdout, /remotes\.a: not a capability URL/);
+    assert.ok(!(bad.stderr + bad.stdout).includes('kelpie-cap-v1'), 'the error echoed the capability');
+    assert.equal((await c.status()).services.find((s) => s.name === 'web-a')!.state, 'running');
+  } finally {
+    await c?.cleanup();
+    await a.cleanup();
+  }
+});
