@@ -554,6 +554,7 @@ export class Controller implements ControllerApi {
     const applied = await applyPlan(this.#reloadHost(), plan, r.config.services, new Set(defer));
     this.#store.save();
     await this.#listenTls(); // [api] listen added by this reload (a changed address needs a restart)
+    this.#fleet.prune(r.config);
     this.#fleet.openConfigured(r.config);
     return { plan, applied };
   }
@@ -591,6 +592,7 @@ export class Controller implements ControllerApi {
     }
     const applied = await applyPlan(this.#reloadHost(), { added: [], removed: [name], changed: [], unchanged: [] }, {}, new Set());
     this.registered.delete(name);
+    this.#fleet.prune(this.#config);
     this.#store.flush();
     return applied;
   }
@@ -643,8 +645,6 @@ export class Controller implements ControllerApi {
       },
       forget: (n) => {
         this.timers.disarm(n);
-        const gone = this.services.get(n);
-        if (gone instanceof RemoteService) queueMicrotask(() => (gone.dispose(), this.#fleet.prune()));
         this.services.delete(n);
         this.#graph = null;
         this.registered.delete(n);

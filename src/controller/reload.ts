@@ -34,15 +34,28 @@ export async function applyPlan(
   for (const name of plan.removed) {
     const svc = host.service(name);
     if (!svc) continue;
-    const o = await svc.stop();
+    // A remote service is only forgotten here: its node is autonomous, as on kelpie down.
+    const o = svc.spec.remote ? { ok: true, message: `forgotten; ${svc.spec.remote.service} on node ${svc.spec.remote.node} is left as it is` } : await svc.stop();
     svc.dispose();
     host.forget(name);
     out.push({ name, action: 'stopped-and-removed', ok: o.ok, message: o.message });
   }
+  // A proxy takes its node link and remote name from its definition: one that changes (or a
+  // service that becomes or stops being remote) is made anew, then started if meant to run.
+  const remade: string[] = [];
   for (const c of plan.changed) {
     const svc = host.service(c.name);
     const spec = next[c.name];
-    if (!svc || !spec) continue;
+    if (!svc || !spec || (!svc.spec.remote && !spec.remote)) continue;
+    if (!svc.spec.remote) await svc.stop();
+    svc.dispose();
+    host.forget(c.name);
+    remade.push(c.name);
+  }
+  for (const c of plan.changed) {
+    const svc = host.service(c.name);
+    const spec = next[c.name];
+    if (!svc || !spec || remade.includes(c.name)) continue;
     if (!c.restart) {
       svc.redefine(spec);
       if (c.fields.includes('log')) await host.logLimits(svc).catch(() => {});
@@ -66,7 +79,7 @@ export async function applyPlan(
     out.push({ name: c.name, action: 'restarted', ok: started.ok, message: `changed ${c.fields.join(', ')}; ${started.message}` });
   }
   host.invalidate();
-  const created = plan.added.map((name) => host.create(next[name]!));
+  const created = [...remade, ...plan.added].map((name) => host.create(next[name]!));
   const toStart = created.filter((s) => s.meantToRun).map((s) => s.name);
   const started = await host.start(toStart);
   for (const svc of created) {

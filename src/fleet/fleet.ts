@@ -50,10 +50,10 @@ export class Fleet {
     return { link };
   }
 
-  /** Closes links no proxy uses any more (after a reload removed them). */
-  prune(): void {
+  /** Closes links that no proxy uses and [remotes] of `config` does not name (after a reload). */
+  prune(config: Config): void {
     for (const [name, l] of this.#links) {
-      if (l.proxies > 0) continue;
+      if (l.proxies > 0 || Object.hasOwn(config.global.remotes ?? {}, name)) continue;
       l.close();
       this.#links.delete(name);
     }

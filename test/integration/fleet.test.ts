@@ -41,7 +41,9 @@ class Node extends Project {
   }
 }
 
-const web = (autostart = true) => `\n[services.web]\ncommand = ${fixture('forever')}\nautostart = ${autostart}\n`;
+// Ready once its first line is in its log (the keeper writes the file before it matches), so
+// "running" means the line can be read back.
+const web = (autostart = true) => `\n[services.web]\ncommand = ${fixture('forever')}\nready = { log = "^started " }\nautostart = ${autostart}\n`;
 
 function parsed(url: string): CapUrl {
   const r = parseCapUrl(url);
@@ -169,10 +171,10 @@ autostart = false
     for (const n of ['web-fleet', 'web-a', 'web-b']) assert.ok(outcomes.find((o) => o.name === n)?.ok, `${n}: ${JSON.stringify(outcomes)}`);
     assert.match(outcomes.find((o) => o.name === 'web-a')!.message, /^on node a: /);
     // Each node's own log says what happened there.
-    const lineA = await a.untilLog('web', /^started \d+$/);
-    const lineB = await b.untilLog('web', /^started \d+$/);
     const pidA = (await a.untilState('web', 'running')).services.find((s) => s.name === 'web')!.pid!;
     const pidB = (await b.untilState('web', 'running')).services.find((s) => s.name === 'web')!.pid!;
+    const lineA = await a.untilLog('web', /^started \d+$/);
+    const lineB = await b.untilLog('web', /^started \d+$/);
     assert.equal(lineA, `started ${pidA}`);
     assert.equal(lineB, `started ${pidB}`);
     assert.match(c.daemonLog(), /fleet: node a \(kelpie:\/\/\w+…@127\.0\.0\.1:\d+\) connected/);
@@ -280,6 +282,24 @@ test('a proxy whose capability is revoked fails with the reason, and a new URL b
     assert.match(bad.stderr + bad.stdout, /remotes\.a: not a capability URL/);
     assert.ok(!(bad.stderr + bad.stdout).includes('kelpie-cap-v1'), 'the error echoed the capability');
     assert.equal((await c.status()).services.find((s) => s.name === 'web-a')!.state, 'running');
+    // Renamed in a reload: made anew, mirrored again. Removed: forgotten, and left running on A.
+    c.write('kelpie.toml', `[api]\nlisten = "127.0.0.1:0"\n${proxy(second).replace('[services.web-a]', '[services.web-on-a]')}`);
+    assert.equal((await c.kelpie(['reload'])).code, 0);
+    await c.untilState('web-on-a', 'running');
+    // Changed in place (autostart off): made anew with the same link; it mirrors, starts nothing.
+    c.write('kelpie.toml', `[api]\nlisten = "127.0.0.1:0"\n${proxy(second).replace('[services.web-a]', '[services.web-on-a]')}autostart = false\n`);
+    const ch = await c.kelpie(['reload', '--json']);
+    assert.equal(ch.code, 0, ch.stderr);
+    assert.match(ch.stdout, /"name": "web-on-a"/);
+    await c.untilState('web-on-a', 'running');
+    assert.equal(await a.pid('web'), pidA);
+    c.write('kelpie.toml', `[api]\nlisten = "127.0.0.1:0"\n[remotes]\na = "${second}"\n`);
+    const rm = await c.kelpie(['reload', '--json']);
+    assert.equal(rm.code, 0, rm.stderr);
+    assert.match(rm.stdout, /web on node a is left as it is/);
+    assert.deepEqual((await c.status()).services, []);
+    assert.equal(await a.pid('web'), pidA);
+    assert.equal((await a.status()).services.find((s) => s.name === 'web')!.state, 'running');
   } finally {
     await c?.cleanup();
     await a.cleanup();
