@@ -34,8 +34,11 @@ function renderAll(s: StatusResult): void {
 function renderOne(x: ServiceDetail): void {
   out(`${c.bold(x.name)}: ${stateText(x.state)} since ${when(x.since)}${x.reason ? `: ${x.reason}` : ''}`);
   out(`  main pid:   ${x.pid ?? '-'}`);
-  out(`  command:    ${x.command.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
-  out(`  cwd:        ${x.cwd}`);
+  if (x.remote) out(`  remote:     ${x.remote.service} on node ${x.remote.node} (kelpie -r ${x.remote.node} status ${x.remote.service})`);
+  else {
+    out(`  command:    ${x.command.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
+    out(`  cwd:        ${x.cwd}`);
+  }
   out(`  defined at: ${x.source.file}:${x.source.line}${x.kind !== 'longrun' ? `  (kind ${x.kind})` : ''}`);
   if (x.requires.length) out(`  requires:   ${x.requires.map((r) => `${r.service} (${r.condition})`).join(', ')}`);
   if (x.wants.length) out(`  wants:      ${x.wants.join(', ')}`);
