@@ -240,13 +240,41 @@ export class Controller implements ControllerApi {
     if (listen === null || this.#tlsServer) return;
     const l = parseListen(listen);
     if (!l.ok) return;
-    try {
-      const r = await listenTls(this, l.host, l.port, { key: this.#identity!.keyPem, cert: this.#identity!.certPem });
-      this.#tlsServer = r.server;
-      this.#listening = `${l.host.includes(':') ? `[${l.host}]` : l.host}:${r.port}`;
-      this.say(`listening on ${this.#listening} (TLS 1.3); node fingerprint ${this.#identity!.fingerprint}`);
-    } catch (err) {
-      this.say(`cannot listen on ${listen}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; the API is on the socket only`);
+    // With port 0, a new controller (crash, upgrade) asks for the port its predecessor had, so
+    // URLs handed out keep working; only a new keeper (kelpie up) takes any free port again.
+    const portFile = `${this.paths.home}/api-port`;
+    let port = l.port;
+    if (port === 0 && !this.#hello.firstBoot) {
+      let prev = NaN;
+      try {
+        prev = Number(readFileSync(portFile, 'utf8').trim());
+      } catch {
+        // none recorded
+      }
+      if (Number.isInteger(prev) && prev > 0 && prev < 65536) port = prev;
+    }
+    // The controller being replaced may still hold the port for a moment.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const r = await listenTls(this, l.host, port, { key: this.#identity!.keyPem, cert: this.#identity!.certPem });
+        this.#tlsServer = r.server;
+        this.#listening = `${l.host.includes(':') ? `[${l.host}]` : l.host}:${r.port}`;
+        if (l.port === 0) writeFileAtomic(portFile, `${r.port}\n`);
+        this.say(`listening on ${this.#listening} (TLS 1.3); node fingerprint ${this.#identity!.fingerprint}`);
+        return;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE' && !this.#hello.firstBoot && attempt < 25) {
+          await new Promise((r) => setTimeout(r, 200));
+          continue;
+        }
+        if (code === 'EADDRINUSE' && port !== l.port) {
+          port = l.port; // the old port is someone else's now: take any
+          continue;
+        }
+        this.say(`cannot listen on ${listen}: ${code ?? (err as Error).message}; the API is on the socket only`);
+        return;
+      }
     }
   }
 

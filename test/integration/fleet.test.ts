@@ -305,3 +305,35 @@ test('a proxy whose capability is revoked fails with the reason, and a new URL b
     await a.cleanup();
   }
 });
+
+test('controllers replaced on either side: the link comes back on the same port and nothing is restarted', async () => {
+  const a = new Node(web());
+  let c: Node | null = null;
+  try {
+    await a.up();
+    const before = await a.untilState('web', 'running');
+    const pidA = before.services.find((s) => s.name === 'web')!.pid;
+    const url = await a.grantUrl('--services', 'web', '--actions', 'status,start,stop,events');
+    c = new Node(`\n[remotes]\na = "${url}"\n\n[services.web-a]\nremote = { node = "a", service = "web" }\n`);
+    await c.up();
+    await c.untilState('web-a', 'running');
+    // A's controller dies: its keeper starts a new one, which listens on the same port.
+    const ctlA = before.daemon.controller_pid;
+    process.kill(ctlA, 'SIGKILL');
+    const a2 = await a.until((s) => s.daemon.controller_pid !== ctlA, 'a new controller on A');
+    assert.equal(a2.daemon.node?.listen, before.daemon.node?.listen);
+    await c.until(() => /fleet: node a \(\S+\) reachable again/.test(c!.daemonLog()), 'C to reconnect to A', 30_000);
+    await c.untilState('web-a', 'running');
+    // C's controller dies: the new one restores the proxy and mirrors it, starting nothing.
+    const ctlC = (await c.status()).daemon.controller_pid;
+    process.kill(ctlC, 'SIGKILL');
+    const c2 = await c.until((s) => s.daemon.controller_pid !== ctlC && s.services.find((x) => x.name === 'web-a')?.state === 'running', 'a new controller on C mirroring web-a');
+    assert.equal(c2.services.find((x) => x.name === 'web-a')!.restarts, 0);
+    assert.equal(await a.pid('web'), pidA);
+    const detail = (await a.kelpie(["status", "web", "--json"])).stdout;
+    assert.equal(JSON.parse(detail).exits.length, 0, 'web on A never exited');
+  } finally {
+    await c?.cleanup();
+    await a.cleanup();
+  }
+});
