@@ -330,7 +330,7 @@ test('controllers replaced on either side: the link comes back on the same port 
     const c2 = await c.until((s) => s.daemon.controller_pid !== ctlC && s.services.find((x) => x.name === 'web-a')?.state === 'running', 'a new controller on C mirroring web-a');
     assert.equal(c2.services.find((x) => x.name === 'web-a')!.restarts, 0);
     assert.equal(await a.pid('web'), pidA);
-    const detail = (await a.kelpie(["status", "web", "--json"])).stdout;
+    const detail = (await a.kelpie(['status', 'web', '--json'])).stdout;
     assert.equal(JSON.parse(detail).exits.length, 0, 'web on A never exited');
   } finally {
     await c?.cleanup();
