@@ -21,7 +21,7 @@ import { importCommand } from './commands/import.js';
 import { init } from './commands/init.js';
 import { doctor } from './commands/doctor.js';
 import { completionFor } from './commands/completion.js';
-import { makeCtx } from './context.js';
+import { makeCtx, type GlobalFlags } from './context.js';
 import { out, reportError, style, usage } from './output.js';
 import { VERSION } from './version.js';
 
@@ -102,13 +102,19 @@ async function main(argv: string[]): Promise<number> {
   if (parsed.positionals.length < min || parsed.positionals.length > max) {
     throw usage(`${cmd.name}: expected ${min === max ? min : `${min} to ${max}`} argument(s), got ${parsed.positionals.length}`, `usage: kelpie ${cmd.name} ${cmd.usage}`);
   }
-  const flags = {
+  const flags: GlobalFlags = {
     json: v.json === true,
     ...(typeof v.file === 'string' ? { file: v.file } : {}),
     ...(typeof v.home === 'string' ? { home: v.home } : {}),
     ...(typeof v.cap === 'string' ? { cap: v.cap } : {}),
     ...(typeof v.remote === 'string' ? { remote: v.remote } : process.env.KELPIE_REMOTE ? { remote: process.env.KELPIE_REMOTE } : {}),
   };
+  // These run or wait for a daemon on this machine; another node is brought up or down there.
+  // (KELPIE_REMOTE is simply not used for them.)
+  if (['up', 'down', 'init', 'import', 'completion', 'doctor'].includes(cmd.name)) {
+    if (typeof v.remote === 'string') throw usage(`${cmd.name} works on this machine only, not with --remote`, 'run it on the other node itself');
+    delete flags.remote;
+  }
   return cmd.run(makeCtx(flags, parsed.positionals, v));
 }
 
