@@ -113,6 +113,10 @@ test('attenuation and revocation: a restart-only URL cannot stop; revoking ends 
     const list = await a.kelpie(['remote', 'list', '--json']);
     assert.deepEqual(JSON.parse(list.stdout).map((x: { name: string }) => x.name), ['node-a']);
     assert.equal((await a.kelpie(['-r', 'node-a', 'status'])).code, 0);
+    // fleet status looks saved remotes up directly when the local daemon has no link to them.
+    const fs = JSON.parse((await a.kelpie(['fleet', 'status', '--json'])).stdout);
+    assert.deepEqual(fs.nodes, [{ name: 'node-a', where: fs.nodes[0].where, via: 'direct', link: 'up', error: null, services: { web: 'running' } }]);
+    assert.match(fs.nodes[0].where, /^kelpie:\/\/\w{12}…@127\.0\.0\.1:\d+$/);
     // An event stream open with the URL's capability ends when it is revoked.
     const remote = new Client(a.home, { remote: parsed(restartOnly) });
     const events: string[] = [];
