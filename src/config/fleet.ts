@@ -8,7 +8,7 @@ import type { ServiceSpec } from './types.js';
 import type { TTable } from './toml.js';
 
 /** Checks the fleet keys of the main file; returns them for GlobalSpec. */
-export function checkFleet(root: TTable, top: Record<string, unknown>, services: Readonly<Record<string, ServiceSpec>>, issues: Issues): { listen: string | null; remotes: Record<string, string> } {
+export function checkFleet(root: TTable, top: Record<string, unknown>, services: Readonly<Record<string, ServiceSpec>>, issues: Issues, mainFile: string): { listen: string | null; remotes: Record<string, string> } {
   const api = top['api'] as { listen?: string } | undefined;
   const listen = api?.listen ?? null;
   if (listen !== null) {
@@ -36,7 +36,9 @@ export function checkFleet(root: TTable, top: Record<string, unknown>, services:
   }
   for (const s of needed) {
     if (user[s.remote!.node]) continue;
-    issues.add({ line: s.source.line, column: 0 }, `services.${s.name}.remote.node`, {
+    // A service from an included file is reported in that file (by its absolute path).
+    const sink = s.source.file === mainFile ? issues : issues.forFile(s.source.file);
+    sink.add({ line: s.source.line, column: 0 }, `services.${s.name}.remote.node`, {
       message: `no node named ${JSON.stringify(s.remote!.node)} in [remotes] of this file or in ${remotesFile()}${why}`,
       hint: `add it: [remotes] ${s.remote!.node} = "kelpie://…", or kelpie remote add ${s.remote!.node} URL`,
     });

@@ -64,7 +64,7 @@ export function loadConfig(file: string): LoadResult {
     }
   }
   const services = link(drafts);
-  const fleet = checkFleet(root, top, services, issues);
+  const fleet = checkFleet(root, top, services, issues, abs);
   if (issues.list.length > 0) return done(issues.list);
   return deepFreeze({ ok: true, config: { file: abs, files, global: { log: globalLog, ...fleet }, services } });
 }

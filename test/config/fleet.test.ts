@@ -36,6 +36,17 @@ test('a node known only from the user remotes file is accepted', () => {
   }
 });
 
+test('an unknown node in an included file is reported in that file', () => {
+  const { issues } = loadBad({
+    'kelpie.toml': 'include = ["more.toml"]\n',
+    'more.toml': '\n[services.w]\nremote = { node = "nowhere", service = "web" }\n',
+  });
+  assert.equal(issues.length, 1);
+  assert.match(issues[0]!.file, /more\.toml$/);
+  assert.equal(issues[0]!.line, 2);
+  assert.equal(issues[0]!.field, 'services.w.remote.node');
+});
+
 test('fleet mistakes name the file, line and field, and change nothing', () => {
   const { issues } = loadBad({
     'kelpie.toml': [
