@@ -2,7 +2,6 @@
 // answers whether it allows an action on a service, and writes every decision to audit.log.
 // Tokens never appear in messages or logs.
 import type { IncomingMessage } from 'node:http';
-import { createHash } from 'node:crypto';
 import {
   AuditLog, decode, encode, grantFrom, loadRevokedIds, loadRootKey, loadRootToken, recordGrant, readGrants, revoke, verify,
   describe as describeToken, type Action, type Caveat, type GrantRecord, type Permission, type Token,
@@ -21,15 +20,22 @@ export class Gate {
   readonly #key: Buffer;
   readonly #audit: AuditLog;
   #revoked: Set<string>;
-  /** This node's identity for `node` caveats (a hash of its root key). */
-  readonly fingerprint: string;
+  /** Open streams (events, logs), by the id of the token that opened them: a revocation ends them. */
+  readonly #streams = new Set<{ id: string; end: () => void }>();
 
-  constructor(private readonly dir: string) {
+  /** `fingerprint` is this node's identity (its key, see src/fleet/identity.ts), for `node` caveats. */
+  constructor(private readonly dir: string, readonly fingerprint: string) {
     this.#key = loadRootKey(dir);
     this.#revoked = loadRevokedIds(dir);
     loadRootToken(dir, this.#key, this.#revoked);
     this.#audit = AuditLog.open(dir);
-    this.fingerprint = createHash('sha256').update(this.#key).digest('hex').slice(0, 32);
+  }
+
+  /** Registers a stream opened with `c`'s token; returns its unregister function. */
+  holdStream(c: Caller, end: () => void): () => void {
+    const entry = { id: c.token.id, end };
+    this.#streams.add(entry);
+    return () => this.#streams.delete(entry);
   }
 
   /** Verifies the request's capability; refuses (and audits) a missing or invalid one. */
@@ -84,6 +90,12 @@ export class Gate {
   revoke(id: string): boolean {
     const fresh = revoke(this.dir, id);
     this.#revoked = loadRevokedIds(this.dir);
+    // Revocation applies at once, also to what is already open.
+    for (const s of [...this.#streams]) {
+      if (!this.#revoked.has(s.id)) continue;
+      this.#streams.delete(s);
+      s.end();
+    }
     return fresh;
   }
 

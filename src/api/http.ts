@@ -8,6 +8,13 @@ const MAX_BODY = 1024 * 1024;
 const MAX_BUFFERED = 1024 * 1024;
 const DRAIN_MS = 2000;
 
+/** How often an idle stream says it is alive, so a peer across a network can tell a silent
+ *  node from a quiet one (fleet links give up after three missed beats). */
+export function heartbeatMs(env = process.env): number {
+  const v = Number(env.KELPIE_FLEET_HEARTBEAT_MS);
+  return Number.isInteger(v) && v >= 50 ? v : 15_000;
+}
+
 /** Sends one envelope. */
 export function send<T>(res: ServerResponse, status: number, env: Envelope<T>): void {
   if (res.headersSent || res.destroyed) return;
@@ -83,7 +90,13 @@ export function sse(req: IncomingMessage, res: ServerResponse, onClose: () => vo
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
   res.write(': kelpie\n\n');
   req.socket.setTimeout(0);
-  const done = (): void => onClose();
+  const beat = setInterval(() => {
+    if (!res.destroyed && res.writableLength === 0) res.write(': ping\n\n');
+  }, heartbeatMs());
+  const done = (): void => {
+    clearInterval(beat);
+    onClose();
+  };
   res.on('close', done);
   res.on('error', done);
   // A client slower than the stream loses events rather than growing kelpie's memory: past

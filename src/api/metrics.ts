@@ -3,7 +3,7 @@
 import type { ServiceState } from '../protocol/api.js';
 
 /** Every state, so `kelpie_service_state` has one series per state (1 for the current one). */
-export const STATES: readonly ServiceState[] = ['stopped', 'waiting', 'starting', 'running', 'unhealthy', 'stopping', 'backoff', 'failed', 'done', 'disabled'];
+export const STATES: readonly ServiceState[] = ['stopped', 'waiting', 'starting', 'running', 'unhealthy', 'stopping', 'backoff', 'failed', 'done', 'disabled', 'unreachable'];
 
 /** Why a process ended, as the `cause` label of kelpie_service_exits_total. */
 export type ExitCause = 'stopped' | 'success' | 'failure' | 'signal';

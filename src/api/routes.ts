@@ -1,7 +1,7 @@
 // The API's routes. Each validates its input at the edge, asks the gate whether the caller's
 // capability allows it (and audits), and calls the controller.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { GraphResult, Applied, ReloadResult, ActionOutcome, KelpieEvent, LogEntry, ServiceDetail, StatusResult, AccessResult, ServiceAction, UsageSample, DashboardLink } from '../protocol/api.js';
+import type { FleetNode, GraphResult, Applied, ReloadResult, ActionOutcome, KelpieEvent, LogEntry, ServiceDetail, StatusResult, AccessResult, ServiceAction, UsageSample, DashboardLink } from '../protocol/api.js';
 import { KelpieError } from '../protocol/errors.js';
 import { encode, parseCaveat, type Caveat, type Permission } from '../caps/index.js';
 import { METRICS_CONTENT_TYPE } from './metrics.js';
@@ -43,6 +43,8 @@ export interface ControllerApi {
   metrics(visible: (service: string) => boolean): string;
   /** A one-time dashboard login link that acts with `token` (an encoded capability). */
   dashboardLink(token: string): Promise<DashboardLink>;
+  /** The remote nodes this daemon links to (docs/fleet.md). */
+  fleetView(): FleetNode[];
 }
 
 const SERVICE_ACTIONS: readonly ServiceAction[] = ['start', 'stop', 'restart', 'signal', 'logs'];
@@ -145,7 +147,8 @@ export async function route(api: ControllerApi, req: IncomingMessage, res: Serve
       const lines = api.logs(names, count).filter(mine);
       if (url.searchParams.get('follow') !== '1') return sendOk(res, lines);
       let off = (): void => {};
-      const write = sse(req, res, () => off());
+      const release = gate.holdStream(c, () => endRevoked(res, c.token.id));
+      const write = sse(req, res, () => (off(), release()));
       for (const l of lines) write('log', l);
       off = api.followLogs(names, (l) => mine(l) && write('log', l));
       return;
@@ -156,7 +159,8 @@ export async function route(api: ControllerApi, req: IncomingMessage, res: Serve
       const after = intParam(url.searchParams.get('after'), 'after', 0, Number.MAX_SAFE_INTEGER);
       const mine = (e: KelpieEvent): boolean => e.service === null || c.perms.allowsService(e.service);
       let off = (): void => {};
-      const write = sse(req, res, () => off());
+      const release = gate.holdStream(c, () => endRevoked(res, c.token.id));
+      const write = sse(req, res, () => (off(), release()));
       for (const e of api.eventsSince(after)) if (mine(e)) write('event', e);
       off = api.subscribe((e) => mine(e) && write('event', e));
       return;
@@ -190,6 +194,13 @@ export async function route(api: ControllerApi, req: IncomingMessage, res: Serve
       await readJson(req);
       gate.allow(c, 'status', null, 'dashboard');
       return sendOk(res, await api.dashboardLink(encode(c.token)));
+    }
+    if (m === 'GET' && head === 'fleet' && n === 2) {
+      // What the links see of other nodes is this daemon's status: only for a capability
+      // that may see every service here.
+      const c = gate.caller(req, 'status', '');
+      gate.allow(c, 'status', ['*'], 'fleet');
+      return sendOk(res, api.fleetView());
     }
     if (m === 'GET' && head === 'graph' && n === 2) {
       const c = gate.caller(req, 'graph', '');
@@ -257,6 +268,12 @@ export async function route(api: ControllerApi, req: IncomingMessage, res: Serve
     }
     sendError(res, err);
   }
+}
+
+/** Ends a stream whose capability was revoked, saying so (the client sees why it ended). */
+function endRevoked(res: ServerResponse, id: string): void {
+  if (res.destroyed) return;
+  res.end(`event: revoked\ndata: ${JSON.stringify({ code: 'KELPIE_E_UNAUTHORIZED', message: `the capability ${id} has been revoked` })}\n\n`);
 }
 
 /** /v1/caps: grant (a narrower capability), list the grants, revoke one. */

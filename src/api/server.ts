@@ -3,14 +3,49 @@
 // Every socket error is contained.
 import { chmodSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { createServer, type Server } from 'node:http';
-import type { Socket } from 'node:net';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
 import { API_VERSION } from '../protocol/api.js';
 import { route, type ControllerApi } from './routes.js';
 
 /** Listens on `socketPath`; resolves once accepting. */
 export function listen(api: ControllerApi, socketPath: string): Promise<Server> {
-  const server = createServer((req, res) => void route(api, req, res));
+  const server = harden(createServer((req, res) => void route(api, req, res)));
+  rmSync(socketPath, { force: true });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, () => {
+      server.off('error', reject);
+      server.on('error', () => {});
+      chmodSync(socketPath, 0o666);
+      chmodSync(dirname(socketPath), 0o711);
+      resolve(server);
+    });
+  });
+}
+
+/**
+ * The same API over TCP, TLS 1.3 only, with the node's self-signed certificate ([api] listen).
+ * Clients pin the key by its fingerprint; the capability decides the rest, as on the socket.
+ * Resolves with the server and the port it got (port 0 asks for a free one).
+ */
+export function listenTls(api: ControllerApi, host: string, port: number, tls: { key: string; cert: string }): Promise<{ server: Server; port: number }> {
+  const handler: RequestListener = (req, res) => void route(api, req, res);
+  const server = harden(createTlsServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' }, handler) as unknown as Server);
+  server.on('tlsClientError', (_err: Error, socket: Socket) => socket.destroy());
+  server.on('secureConnection', (s: Socket) => s.on('error', () => {}));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      server.on('error', () => {});
+      resolve({ server, port: (server.address() as AddressInfo).port });
+    });
+  });
+}
+
+function harden(server: Server): Server {
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   server.on('clientError', (_err, socket) => {
@@ -24,15 +59,5 @@ export function listen(api: ControllerApi, socketPath: string): Promise<Server> 
     socket.on('error', () => {});
     socket.end(`HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
-  rmSync(socketPath, { force: true });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(socketPath, () => {
-      server.off('error', reject);
-      server.on('error', () => {});
-      chmodSync(socketPath, 0o666);
-      chmodSync(dirname(socketPath), 0o711);
-      resolve(server);
-    });
-  });
+  return server;
 }

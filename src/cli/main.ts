@@ -2,7 +2,7 @@
 // for `up`), and renders what comes back.
 import { parseArgs } from 'node:util';
 import type { Command } from './command.js';
-import { makeCtx } from './context.js';
+import { makeCtx, type GlobalFlags } from './context.js';
 import { out, reportError, style, usage } from './output.js';
 import { VERSION } from './version.js';
 
@@ -30,6 +30,8 @@ const LOADERS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
   ['graph', async () => (await import('./commands/graph.js')).graph],
   ['grant', async () => (await import('./commands/cap.js')).grant],
   ['cap', async () => (await import('./commands/cap.js')).cap],
+  ['remote', async () => (await import('./commands/remote.js')).remote],
+  ['fleet', async () => (await import('./commands/fleet.js')).fleet],
   ['upgrade', async () => (await import('./commands/upgrade.js')).upgrade],
   ['check', async () => (await import('./commands/check.js')).check],
   ['init', async () => (await import('./commands/init.js')).init],
@@ -50,6 +52,7 @@ const GLOBAL: NonNullable<Command['options']> = {
   file: { type: 'string', short: 'f' },
   home: { type: 'string' },
   cap: { type: 'string' },
+  remote: { type: 'string', short: 'r' },
   json: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -59,7 +62,7 @@ async function help(): Promise<void> {
   const commands = await loadAll();
   out(`kelpie ${VERSION}: a service supervisor
 
-usage: kelpie [-f FILE] [--home DIR] [--cap FILE] [--json] <command> [args]
+usage: kelpie [-f FILE] [--home DIR] [--cap FILE] [-r URL|NAME] [--json] <command> [args]
 
 commands:`);
   for (const cmd of commands) {
@@ -73,12 +76,15 @@ options:
   -f, --file FILE   the config (default: ./kelpie.toml, or the nearest one upward)
       --home DIR    where the socket, state and logs live (default: .kelpie/ beside the config)
       --cap FILE    present this capability (also KELPIE_CAP; default: the owner's root.cap)
+  -r, --remote URL|NAME
+                    talk to another node: a capability URL (kelpie://…), or a name saved
+                    with kelpie remote add (also KELPIE_REMOTE); see docs/fleet.md
       --json        machine-readable output
       --no-color    no colours (also NO_COLOR=1)
   -h, --help        this help; --version prints the version
 
 exit codes: 0 ok, 1 action failed, 2 usage or config error, 3 unknown service, 4 daemon unreachable,
-            5 not permitted (capability)
+            5 not permitted (capability), 6 wrong node (fingerprint mismatch)
 docs: docs/cli.md`);
 }
 
@@ -87,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
     out(VERSION);
     return 0;
   }
-  const verbAt = argv.findIndex((a, i) => !a.startsWith('-') && !(i > 0 && ['-f', '--file', '--home', '--cap'].includes(argv[i - 1] ?? '')));
+  const verbAt = argv.findIndex((a, i) => !a.startsWith('-') && !(i > 0 && ['-f', '--file', '--home', '--cap', '-r', '--remote'].includes(argv[i - 1] ?? '')));
   const verb = verbAt >= 0 ? argv[verbAt] : undefined;
   const loader = LOADERS.find(([name]) => name === verb);
   if (!loader) {
@@ -121,12 +127,19 @@ async function main(argv: string[]): Promise<number> {
   if (parsed.positionals.length < min || parsed.positionals.length > max) {
     throw usage(`${cmd.name}: expected ${min === max ? min : `${min} to ${max}`} argument(s), got ${parsed.positionals.length}`, `usage: kelpie ${cmd.name} ${cmd.usage}`);
   }
-  const flags = {
+  const flags: GlobalFlags = {
     json: v.json === true,
     ...(typeof v.file === 'string' ? { file: v.file } : {}),
     ...(typeof v.home === 'string' ? { home: v.home } : {}),
     ...(typeof v.cap === 'string' ? { cap: v.cap } : {}),
+    ...(typeof v.remote === 'string' ? { remote: v.remote } : process.env.KELPIE_REMOTE ? { remote: process.env.KELPIE_REMOTE } : {}),
   };
+  // These run or wait for a daemon on this machine; another node is brought up or down there.
+  // (KELPIE_REMOTE is simply not used for them.)
+  if (['up', 'down', 'init', 'import', 'completion', 'doctor'].includes(cmd.name)) {
+    if (typeof v.remote === 'string') throw usage(`${cmd.name} works on this machine only, not with --remote`, 'run it on the other node itself');
+    delete flags.remote;
+  }
   return cmd.run(makeCtx(flags, parsed.positionals, v));
 }
 

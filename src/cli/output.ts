@@ -52,6 +52,8 @@ export function stateText(state: string): string {
     case 'failed':
     case 'unhealthy':
       return c.red(state);
+    case 'unreachable':
+      return c.magenta(state);
     default:
       return c.dim(state);
   }

@@ -1,12 +1,16 @@
-// Typed client of the kelpie API over the Unix socket. Used by the CLI and the tests.
+// Typed client of the kelpie API over the Unix socket, or over TLS to a remote node named by a
+// capability URL (pinned to its fingerprint). Used by the CLI, the fleet links and the tests.
 // While the controller restarts (crash or upgrade) the socket refuses connections for a
-// moment; the client retries for a few seconds when the keeper is still alive.
-import { request } from 'node:http';
+// moment; the local client retries for a few seconds when the keeper is still alive.
+import { request, type ClientRequestArgs } from 'node:http';
+import type { Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GraphResult, Applied, ReloadResult, ActionOutcome, Envelope, KelpieEvent, LogEntry, ServiceDetail, StatusResult, AccessResult, UsageSample, DashboardLink } from '../protocol/api.js';
 import { KelpieError, type ErrorCode } from '../protocol/errors.js';
 import { homePaths } from '../protocol/home.js';
+import { connectPinned, whereOf } from '../fleet/pinned.js';
+import type { CapUrl } from '../fleet/url.js';
 
 
 const RETRY_MS = 5000;
@@ -45,20 +49,33 @@ export class Client {
   readonly #pidFile: string;
   readonly #cap: string | null;
 
+  /** The remote node this client talks to (TLS, pinned), or null for the local socket. */
+  readonly remote: CapUrl | null;
+
   constructor(
     readonly home: string,
-    opts: { cap?: string } = {},
+    opts: { cap?: string; remote?: CapUrl } = {},
   ) {
     const p = homePaths(home);
-    this.socket = p.socket;
+    this.remote = opts.remote ?? null;
+    this.socket = this.remote ? `kelpie://${whereOf(this.remote)}` : p.socket;
     this.#pidFile = p.keeperPid;
-    const explicit = opts.cap;
+    const explicit = this.remote ? this.remote.token : opts.cap;
     this.#cap = explicit !== undefined ? findCapability(home, explicit) : null;
     if (explicit !== undefined && this.#cap === null) throw new KelpieError('KELPIE_E_USAGE', `cannot read a capability from ${explicit}`);
     this.#explicit = explicit !== undefined;
   }
 
   readonly #explicit: boolean;
+
+  /** Where to send a request: the Unix socket, or a pinned TLS connection made first. */
+  async #target(signal?: AbortSignal): Promise<ClientRequestArgs> {
+    if (!this.remote) return { socketPath: this.socket };
+    const sock = await connectPinned(this.remote, signal);
+    // No `agent` here: with agent:false Node makes an Agent of its own, which ignores
+    // createConnection and dials a plain TCP connection (sending the capability in clear).
+    return { createConnection: () => sock as Socket, host: this.remote.host, port: this.remote.port };
+  }
 
   /** The Authorization header (found lazily: the owner's root.cap appears once kelpie is up). */
   #auth(): Record<string, string> {
@@ -75,6 +92,8 @@ export class Client {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         // A reset mid-request is retried only for reads: a write may have been applied.
+        // A remote node's link retries on its own terms.
+        if (this.remote) throw err instanceof KelpieError ? err : new KelpieError('KELPIE_E_UNREACHABLE', `${this.socket}: ${code ?? (err as Error).message}`);
         const transient = code === 'ECONNREFUSED' || code === 'ENOENT' || ((code === 'ECONNRESET' || code === 'EPIPE') && method === 'GET');
         if (!transient) throw err;
         if (Date.now() > deadline || !keeperAlive(this.#pidFile)) {
@@ -85,10 +104,11 @@ export class Client {
     }
   }
 
-  #once<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async #once<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const target = await this.#target();
     return new Promise<T>((resolve, reject) => {
       const data = body === undefined ? undefined : JSON.stringify(body);
-      const req = request({ socketPath: this.socket, method, path, headers: { ...this.#auth(), ...(data ? { 'content-type': 'application/json' } : {}) } }, (res) => {
+      const req = request({ ...target, method, path, headers: { ...this.#auth(), ...(data ? { 'content-type': 'application/json' } : {}) } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
@@ -108,9 +128,16 @@ export class Client {
   }
 
   /** Opens a Server-Sent Events stream; calls `on` per event until `signal` aborts or it ends. */
-  stream(path: string, on: (event: string, data: unknown) => void, signal?: AbortSignal): Promise<void> {
+  async stream(path: string, on: (event: string, data: unknown) => void, signal?: AbortSignal, opts: { idleMs?: number; opened?: () => void } = {}): Promise<void> {
+    let target: ClientRequestArgs;
+    try {
+      target = await this.#target(signal);
+    } catch (err) {
+      if ((err as Error).name === 'AbortError') return;
+      throw err;
+    }
     return new Promise((resolve, reject) => {
-      const req = request({ socketPath: this.socket, method: 'GET', path, signal, headers: this.#auth() }, (res) => {
+      const req = request({ ...target, method: 'GET', path, signal, headers: this.#auth() }, (res) => {
         if (res.statusCode !== 200) {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -125,9 +152,24 @@ export class Client {
           });
           return;
         }
+        opts.opened?.();
+        // A silent connection (the node is stopped or the network is cut) ends the stream once
+        // no heartbeat came for idleMs: the caller sees it end and decides what that means.
+        let idle: NodeJS.Timeout | undefined;
+        const kick = (): void => {
+          if (opts.idleMs === undefined) return;
+          clearTimeout(idle);
+          idle = setTimeout(() => {
+            req.destroy();
+            reject(new KelpieError('KELPIE_E_UNREACHABLE', `${this.socket}: nothing heard for ${opts.idleMs} ms`));
+          }, opts.idleMs);
+        };
+        kick();
+        res.on('close', () => clearTimeout(idle));
         let buf = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
+          kick();
           buf += chunk;
           let i: number;
           while ((i = buf.indexOf('\n\n')) >= 0) {
@@ -147,6 +189,7 @@ export class Client {
       });
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (err.name === 'AbortError') resolve();
+        else if (this.remote) reject(new KelpieError('KELPIE_E_UNREACHABLE', `${this.socket}: ${err.code ?? err.message}`));
         else if (err.code === 'ECONNREFUSED' || err.code === 'ENOENT') reject(new KelpieError('KELPIE_E_UNREACHABLE', `cannot reach kelpie at ${this.socket}`, 'is it running? start it with: kelpie up -d'));
         else reject(err);
       });

@@ -95,8 +95,9 @@ function checkSiblingRules(node: TTable, key: string, field: Field, fields: Fiel
   const rule = field.requiredUnless;
   const other = rule && value(rule.key);
   if (!rule || other === undefined) return;
-  if (rule.orPresent && node.entries.has(rule.orPresent.key)) {
-    if (entry) issues.add(entry.keyLoc, join(path, key), { message: `${JSON.stringify(key)} is not allowed together with ${rule.orPresent.key}`, hint: rule.orPresent.hint });
+  const alt = rule.orPresent?.find((a) => node.entries.has(a.key));
+  if (alt) {
+    if (entry) issues.add(entry.keyLoc, join(path, key), { message: `${JSON.stringify(key)} is not allowed with ${JSON.stringify(alt.key)}`, hint: alt.hint });
     return;
   }
   if (other === rule.value && entry) notAllowed(rule.key, rule.value, rule.hint);
@@ -117,7 +118,8 @@ function absent(parent: TTable, key: string, field: Field, path: string, issues:
     return BAD;
   }
   if (field.default !== undefined) return checkValue(plain(field.default, parent.loc), field, join(path, key), issues);
-  if (field.kind.k === 'table') return checkTable(plain({}, parent.loc) as TTable, field.kind.fields, join(path, key), issues);
+  // A left-out table gets its defaults, unless it has required keys (remote): then it is absent.
+  if (field.kind.k === 'table' && !Object.values(field.kind.fields).some((f) => f.required)) return checkTable(plain({}, parent.loc) as TTable, field.kind.fields, join(path, key), issues);
   return undefined;
 }
 

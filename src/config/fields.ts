@@ -73,8 +73,9 @@ export interface Field {
     readonly key: string;
     readonly value: string;
     readonly hint: string;
-    /** Also not required (and then not allowed) when this sibling key is present. */
-    readonly orPresent?: { readonly key: string; readonly hint: string };
+    /** Also not required, and then not allowed, when one of these sibling keys is present (a
+     *  multi-process or a remote service has no command of its own). */
+    readonly orPresent?: ReadonlyArray<{ readonly key: string; readonly hint: string }>;
   };
   /** Not allowed when the sibling `key` has one of `values` (a target has no readiness). Checked
    *  like requiredUnless. `hint` may differ per value. */
@@ -159,9 +160,12 @@ export const serviceFields: Fields = {
       key: 'kind',
       value: 'target',
       hint: 'a target only groups the services it requires; remove command, or use kind = "longrun", "oneshot" or "timer"',
-      orPresent: { key: 'processes', hint: 'a service with [[processes]] runs their commands; give each process its command and remove this one' },
+      orPresent: [
+        { key: 'processes', hint: 'a service with [[processes]] runs their commands; give each process its command and remove this one' },
+        { key: 'remote', hint: 'a remote service runs on its own node; remove command here (docs/fleet.md)' },
+      ],
     },
-    doc: 'What to run: an array of strings (argv, no shell), or a string run by /bin/sh -c. Required, except for a target, which has none.',
+    doc: 'What to run: an array of strings (argv, no shell), or a string run by /bin/sh -c. Required, except for a target or a remote service, which have none.',
   },
   kind: {
     kind: { k: 'enum', values: ['longrun', 'oneshot', 'target', 'timer'] },
@@ -255,6 +259,17 @@ export const serviceFields: Fields = {
     prop: 'onProcessExit',
     doc: 'With processes: when one exits on its own, restart just that process (per the restart policy), or the whole service.',
   },
+  remote: {
+    kind: {
+      k: 'table',
+      fields: {
+        node: { kind: { k: 'string' }, required: true, doc: 'The node: a name in [remotes] of the main config file, or in the remotes file of the user kelpie runs as (kelpie remote add).' },
+        service: { kind: { k: 'string' }, required: true, doc: 'The service on that node.' },
+      },
+    },
+    forbiddenWhen: { key: 'kind', values: ['oneshot', 'target', 'timer'], hint: 'a remote service mirrors a service on another node; leave kind out' },
+    doc: 'A proxy for a service on another node: start and stop act there with the capability in the node\'s URL, and the state mirrors the remote one (docs/fleet.md).',
+  },
   ...readinessFields,
   ...timerFields,
   ...privilegeFields,
@@ -276,6 +291,20 @@ export const topFields: Fields = {
       schema: [{ properties: { listen: { pattern: LISTEN_PATTERN } } }],
     },
     doc: 'The web dashboard and metrics endpoint (docs/dashboard.md).',
+  },
+  api: {
+    kind: {
+      k: 'table',
+      fields: {
+        listen: { kind: { k: 'string' }, doc: 'Also serve the API over TCP, TLS 1.3 only, at "host:port" (port 0: any free port), for other nodes and remote CLIs holding a capability URL (docs/fleet.md).' },
+      },
+    },
+    doc: 'Where the API is served besides the Unix socket.',
+  },
+  remotes: {
+    kind: { k: 'map', keyPattern: SERVICE_NAME_PATTERN, keyMaxLength: SERVICE_NAME_MAX, value: { kind: { k: 'string' }, doc: 'A capability URL: kelpie://FINGERPRINT@host:port/CAPABILITY.' } },
+    default: {},
+    doc: 'Other nodes by name, each with the capability URL to reach it; remote services name them in remote.node. The URLs are secrets: keep this file 0600.',
   },
   services: {
     kind: {

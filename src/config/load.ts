@@ -11,6 +11,7 @@ import { buildProcesses, buildService, originOf, type Origin } from './service.j
 import type { DepItem } from './refs.js';
 import { parseToml, type TTable } from './toml.js';
 import type { ConfigIssue, DashboardSpec, LoadResult, LogSpec } from './types.js';
+import { checkFleet } from './fleet.js';
 
 /** Keys an included file may hold; `include`, `[log]` and `[dashboard]` belong to the main file only. */
 const includedFields: Fields = { services: topFields.services! };
@@ -75,8 +76,9 @@ export function loadConfig(file: string): LoadResult {
     }
   }
   const services = link(drafts);
+  const fleet = checkFleet(root, top, services, issues, abs);
   if (issues.list.length > 0) return done(issues.list);
-  return deepFreeze({ ok: true, config: { file: abs, files, global: { log: globalLog, dashboard: top['dashboard'] as DashboardSpec }, services } });
+  return deepFreeze({ ok: true, config: { file: abs, files, global: { log: globalLog, dashboard: top['dashboard'] as DashboardSpec, ...fleet }, services } });
 }
 
 function readToml(origin: Origin, issues: Issues): TTable | undefined {
@@ -97,7 +99,7 @@ function readToml(origin: Origin, issues: Issues): TTable | undefined {
 /** Reports main-file-only keys in an included file and drops them, so they are not also "unknown". */
 function onlyServices(root: TTable, issues: Issues): TTable {
   const entries = new Map(root.entries);
-  for (const key of ['include', 'log', 'dashboard']) {
+  for (const key of ['include', 'log', 'dashboard', 'api', 'remotes']) {
     const e = entries.get(key);
     if (!e) continue;
     issues.add(e.keyLoc, key, { message: `${JSON.stringify(key)} is only allowed in the main config file`, hint: 'included files may only define [services.*]' });

@@ -39,8 +39,9 @@ function table(fields: Fields, extra: readonly object[] = []): Schema {
 /** `key` is required unless `rule.key` is `rule.value`, and then it is not allowed. */
 function requiredUnless(key: string, rule: NonNullable<Field['requiredUnless']>): Schema {
   const is = { properties: { [rule.key]: { const: rule.value } }, required: [rule.key] };
+  const alts = (rule.orPresent ?? []).map((a) => ({ required: [a.key] }));
   return {
-    if: rule.orPresent ? { anyOf: [is, { required: [rule.orPresent.key] }] } : is,
+    if: alts.length ? { anyOf: [is, ...alts] } : is,
     then: { not: { required: [key] } },
     else: { required: [key] },
   };

@@ -7,7 +7,7 @@ import { SERVICE_NAME_PATTERN } from './fields.js';
 import { placeProbe, placeReady, type DraftProbe, type DraftReady } from './probe.js';
 import type { Issues } from './issues.js';
 import type { Located, MapEntry } from './check.js';
-import type { BackoffSpec, LogSpec, OnDependencyRestart, RestartPolicy, ServiceKind, ServiceSpec, StartLimitSpec, StopSpec, TimerSpec } from './types.js';
+import type { RemoteRef, BackoffSpec, LogSpec, OnDependencyRestart, RestartPolicy, ServiceKind, ServiceSpec, StartLimitSpec, StopSpec, TimerSpec } from './types.js';
 
 const NAME_RE = new RegExp(SERVICE_NAME_PATTERN);
 
@@ -64,6 +64,7 @@ interface Checked {
   runOnStart: boolean;
   processes?: CheckedProcess[];
   onProcessExit: 'restart-process' | 'restart-service';
+  remote?: RemoteRef;
 }
 
 /** One checked [[services.NAME.processes]] table. */
@@ -91,7 +92,8 @@ export function buildService(entry: MapEntry, origin: Origin, globalLog: LogSpec
   const field = `services.${entry.key}`;
   const env = readEnvFiles(entry.key, c.envFile ?? [], origin, issues);
   const multi = c.processes !== undefined || entry.value['processes'] !== undefined;
-  const command = c.kind === 'target' || multi ? [] : c.command;
+  const command = c.kind === 'target' || multi || c.remote ? [] : c.command;
+  if (multi && c.remote) issues.add(entry.loc, `${field}.remote`, { message: '"remote" is not allowed together with processes', hint: 'a remote service runs on its own node: declare its processes there' });
   if (multi) {
     for (const k of PER_PROCESS) {
       if (c[k === 'pid_file' ? 'pidFile' : k] !== undefined) issues.add(entry.loc, `${field}.${k}`, { message: `${JSON.stringify(k)} is not allowed together with processes`, hint: `give it to the process it is about, in its [[services.${entry.key}.processes]] table (ready), or split the service` });
@@ -137,6 +139,7 @@ export function buildService(entry: MapEntry, origin: Origin, globalLog: LogSpec
     processOf: null,
     processes: multi ? (c.processes ?? []).map((p) => `${entry.key}${PROCESS_SEP}${p.name}`) : [],
     onProcessExit: c.onProcessExit,
+    remote: c.remote?.node !== undefined && c.remote.service !== undefined ? { node: c.remote.node, service: c.remote.service } : null,
     source: { file: origin.abs, line: entry.loc.line },
   };
 }

@@ -172,13 +172,26 @@ export interface ServiceSpec {
   readonly processes: readonly string[];
   /** For a multi-process service: when one process exits, restart just it or the whole service. */
   readonly onProcessExit: 'restart-process' | 'restart-service';
+  /** A proxy for a service on another node (docs/fleet.md); null for a local service. */
+  readonly remote: RemoteRef | null;
   readonly source: SourceRef;
+}
+
+/** `remote = { node, service }`: the service `service` on the node `node` names. */
+export interface RemoteRef {
+  /** A name in [remotes] of the main config file, or in the user's remotes file. */
+  readonly node: string;
+  readonly service: string;
 }
 
 /** Daemon-wide settings. */
 export interface GlobalSpec {
   readonly log: LogSpec;
   readonly dashboard: DashboardSpec;
+  /** [api] listen: "host:port" to serve the API over TLS too, or null (the socket only). */
+  readonly listen: string | null;
+  /** [remotes]: node name → capability URL (a secret: keep the file 0600). */
+  readonly remotes: Readonly<Record<string, string>>;
 }
 
 /** `[dashboard]`: where the web dashboard listens, and whether /metrics is served. */

@@ -5,14 +5,18 @@ import type { Server } from 'node:http';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { constants as osConstants } from 'node:os';
-import { listen } from '../api/server.js';
+import { listen, listenTls } from '../api/server.js';
+import { Fleet } from '../fleet/fleet.js';
+import { loadIdentity, type NodeIdentity } from '../fleet/identity.js';
+import { RemoteService } from '../fleet/proxy.js';
+import { parseListen } from '../fleet/url.js';
 import { Gate } from '../api/gate.js';
 import { Dashboard } from '../api/dashboard.js';
 import type { Action, ControllerApi } from '../api/routes.js';
 import type { Config, ServiceSpec } from '../config/types.js';
 import { loadConfig, formatIssue } from '../config/index.js';
 import { removeStaleTemps, writeFileAtomic } from '../os/atomic.js';
-import type { GraphResult, ReloadResult, ActionOutcome, KelpieEvent, LogEntry, ServiceDetail, StatusResult, DashboardLink, UsageSample } from '../protocol/api.js';
+import type { FleetNode, GraphResult, ReloadResult, ActionOutcome, KelpieEvent, LogEntry, ServiceDetail, StatusResult, DashboardLink, UsageSample } from '../protocol/api.js';
 import { KelpieError } from '../protocol/errors.js';
 import { BUILD, VERSION } from '../protocol/version.js';
 import { homePaths, type HomePaths } from '../protocol/home.js';
@@ -80,6 +84,11 @@ export class Controller implements ControllerApi {
   #config!: Config;
   #hello!: Hello;
   #server: Server | null = null;
+  #tlsServer: Server | null = null;
+  #identity: NodeIdentity | null = null;
+  /** "host:port" the TLS listener got (the port filled in when the config asked for 0). */
+  #listening: string | null = null;
+  #fleet!: Fleet;
   #store: StateStore;
   #followers = new Set<(l: LogEntry) => void>();
   #shuttingDown = false;
@@ -182,6 +191,8 @@ export class Controller implements ControllerApi {
     }
     this.#hello = hello;
     this.#config = this.#loadConfig(hello.firstBoot);
+    this.#fleet = new Fleet(this.paths.home, (m) => this.say(m));
+    this.#fleet.configure(this.#config);
     const persisted = readState(this.paths.state, (m) => this.say(m));
     const live = new Map(hello.table.map((e) => [e.service, e]));
     const toStart: Service[] = [];
@@ -194,6 +205,11 @@ export class Controller implements ControllerApi {
     for (const spec of [...Object.values(this.#config.services), ...this.registered.values(), ...transient]) {
       const svc = this.#makeService(spec);
       restore(svc, persisted.services[spec.name], !hello.firstBoot);
+      if (svc instanceof RemoteService) {
+        // No process to reconcile: the link mirrors the remote state once it connects.
+        if (hello.firstBoot && svc.meantToRun) toStart.push(svc);
+        continue;
+      }
       const adopted = live.get(spec.name);
       if (hello.firstBoot && adopted) {
         // A new keeper re-adopted this service's process from a killed keeper: carry on with it.
@@ -213,12 +229,16 @@ export class Controller implements ControllerApi {
       setTimeout(() => void this.keeper.signal(e.pid, 'SIGKILL').catch(() => {}), 10_000).unref();
     }
     if (hello.dropped > 0) this.say(`${hello.dropped} exit events were dropped while no controller ran`);
-    this.#gate = new Gate(this.paths.home);
+    this.#identity = loadIdentity(this.paths.home);
+    this.#gate = new Gate(this.paths.home, this.#identity.fingerprint);
     this.#server = await listen(this, this.paths.socket);
     this.#dashboard = new Dashboard(this, this.#config.global.dashboard, fileURLToPath(new URL('./web/', import.meta.url)));
     if (this.#config.global.dashboard.metrics) {
       await this.#dashboard.open().then((o) => this.say(`dashboard and metrics at ${o}`), (err: unknown) => this.say((err as Error).message));
     }
+    await this.#listenTls();
+    for (const s of this.services.values()) if (s instanceof RemoteService) s.attach();
+    this.#fleet.openConfigured(this.#config);
     this.events.emit({ service: null, type: 'controller-started', message: hello.firstBoot ? 'first boot' : 'reconnected to keeper' });
     this.say(`${hello.firstBoot ? 'started' : 'restarted'}; ${this.services.size} service(s), ${hello.table.length} process(es) adopted`);
     {
@@ -239,8 +259,57 @@ export class Controller implements ControllerApi {
     process.on('SIGTERM', () => this.#exitQuietly());
   }
 
+  /** [api] listen: the same API over TLS 1.3. A port taken is logged; the socket still serves. */
+  async #listenTls(): Promise<void> {
+    const listen = this.#config.global.listen ?? null;
+    if (listen === null || this.#tlsServer) return;
+    const l = parseListen(listen);
+    if (!l.ok) return;
+    // With port 0, a new controller (crash, upgrade) asks for the port its predecessor had, so
+    // URLs handed out keep working; only a new keeper (kelpie up) takes any free port again.
+    const portFile = `${this.paths.home}/api-port`;
+    let port = l.port;
+    if (port === 0 && !this.#hello.firstBoot) {
+      let prev = NaN;
+      try {
+        prev = Number(readFileSync(portFile, 'utf8').trim());
+      } catch {
+        // none recorded
+      }
+      if (Number.isInteger(prev) && prev > 0 && prev < 65536) port = prev;
+    }
+    // The controller being replaced may still hold the port for a moment.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const r = await listenTls(this, l.host, port, { key: this.#identity!.keyPem, cert: this.#identity!.certPem });
+        this.#tlsServer = r.server;
+        this.#listening = `${l.host.includes(':') ? `[${l.host}]` : l.host}:${r.port}`;
+        if (l.port === 0) writeFileAtomic(portFile, `${r.port}\n`);
+        this.say(`listening on ${this.#listening} (TLS 1.3); node fingerprint ${this.#identity!.fingerprint}`);
+        return;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE' && !this.#hello.firstBoot && attempt < 25) {
+          await new Promise((r) => setTimeout(r, 200));
+          continue;
+        }
+        if (code === 'EADDRINUSE' && port !== l.port) {
+          port = l.port; // the old port is someone else's now: take any
+          continue;
+        }
+        this.say(`cannot listen on ${listen}: ${code ?? (err as Error).message}; the API is on the socket only`);
+        return;
+      }
+    }
+  }
+
+  /** Every remote node this daemon links to, with what it sees of each. */
+  fleetView(): FleetNode[] {
+    return this.#fleet.view();
+  }
+
   #makeService(spec: ServiceSpec): Service {
-    const svc = new Service(spec, {
+    const host: ConstructorParameters<typeof Service>[1] = {
       spawn: (s) => {
         // Leftovers of an earlier run would look like this run's readiness.
         removeStaleSockets(s.sockets);
@@ -264,7 +333,17 @@ export class Controller implements ControllerApi {
         this.#store.save();
         if (sv.spec.processOf !== null) this.processGroups.changed(sv);
       },
-    });
+    };
+    let svc: Service;
+    if (spec.remote) {
+      const l = this.#fleet.link(spec.remote.node);
+      const proxy = new RemoteService(spec, host, l.link, l.link ? '' : l.why);
+      // At boot, attached once the persisted state is restored; later (reload, add) at once.
+      if (this.#gate) queueMicrotask(() => proxy.attach());
+      svc = proxy;
+    } else {
+      svc = new Service(spec, host);
+    }
     svc.onLauncherDone = () => void this.pidFiles.check(svc);
     this.services.set(spec.name, svc);
     this.#seenRestarts.set(spec.name, svc.restarts);
@@ -379,12 +458,15 @@ export class Controller implements ControllerApi {
         started_at: this.#hello.startedAt,
         controller_started_at: this.startedAt,
         controller_restarts: this.#hello.controllerStarts - 1,
+        node: { fingerprint: this.#identity?.fingerprint ?? '', listen: this.#listening },
+        event_seq: this.events.lastSeq,
       },
       services: [...this.services.values()].map((s) => ({
         name: s.name, state: s.state, since: s.since, pid: s.pid, restarts: s.restarts, reason: s.reason, unready: s.unready,
         autostart: s.spec.autostart, enabled: s.enabled,
         readiness: s.spec.processes.length ? `all ${s.spec.processes.length} processes ready` : describeReady(s.spec.ready, s.spec.sockets),
         timeToReadyMs: s.pid && s.readyAt && s.spawnedAt ? Date.parse(s.readyAt) - Date.parse(s.spawnedAt) : null,
+        ...(s.spec.remote ? { remote: { node: s.spec.remote.node, service: s.spec.remote.service } } : {}),
       })),
     };
   }
@@ -531,10 +613,14 @@ export class Controller implements ControllerApi {
     const plan = diffServices(current, r.config.services);
     if (dryRun) return { plan, applied: [] };
     this.#config = r.config;
+    this.#fleet.configure(r.config);
     writeFileAtomic(`${this.paths.home}/config.json`, JSON.stringify(r.config));
     this.events.emit({ service: null, type: 'reload', message: `+${plan.added.length} -${plan.removed.length} ~${plan.changed.length}` });
     const applied = await applyPlan(this.#reloadHost(), plan, r.config.services, new Set(defer));
     this.#store.save();
+    await this.#listenTls(); // [api] listen added by this reload (a changed address needs a restart)
+    this.#fleet.prune(r.config);
+    this.#fleet.openConfigured(r.config);
     return { plan, applied };
   }
 
@@ -571,6 +657,7 @@ export class Controller implements ControllerApi {
     }
     const applied = await applyPlan(this.#reloadHost(), { added: [], removed: [name], changed: [], unchanged: [] }, {}, new Set());
     this.registered.delete(name);
+    this.#fleet.prune(this.#config);
     this.#store.flush();
     return applied;
   }
@@ -672,17 +759,21 @@ export class Controller implements ControllerApi {
     this.#shuttingDown = true;
     this.say(`shutting down (${reason})`);
     this.events.emit({ service: null, type: 'shutdown', message: reason });
-    // Dependents first, in reverse dependency order; independent branches in parallel. If the
-    // ordered stop fails (a bug), every service is still stopped: a shutdown must finish.
+    // Dependents first, in reverse dependency order; independent branches in parallel.
+    // Remote services are left as they are: the other nodes are autonomous (docs/fleet.md).
+    // If the ordered stop fails (a bug), every local service is still stopped: a shutdown
+    // must finish.
     try {
-      await this.orchestrator.stop([...this.services.keys()]);
+      await this.orchestrator.stop([...this.services.keys()], { keepRemote: true });
     } catch (err) {
       this.say(`ordered stop failed (${(err as Error).message}); stopping every service directly`);
-      await Promise.all([...this.services.values()].map((s) => s.stop()));
+      await Promise.all([...this.services.values()].filter((s) => !s.spec.remote).map((s) => s.stop()));
     }
     this.#store.flush();
     this.observer.stop();
     this.#dashboard?.close();
+    this.#fleet.close();
+    this.#tlsServer?.close();
     this.#server?.close();
     await this.keeper.request({ t: 'ready-for-shutdown' }).catch(() => {});
   }
@@ -694,6 +785,7 @@ export class Controller implements ControllerApi {
     this.health.stopAll();
     this.timers.stopAll();
     for (const s of this.services.values()) s.dispose();
+    this.#fleet?.close();
     this.#store.flush();
     this.observer.stop();
     this.#dashboard?.close();

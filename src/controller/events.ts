@@ -22,6 +22,11 @@ export class EventBus {
     return ev;
   }
 
+  /** The sequence number of the latest event (0 before the first). */
+  get lastSeq(): number {
+    return this.#seq;
+  }
+
   /** Events after `seq` still in the ring. */
   since(seq: number): KelpieEvent[] {
     return this.#ring.filter((e) => e.seq > seq);

@@ -91,10 +91,11 @@ export class Orchestrator {
   }
 
   /** Stops `names` and, first, everything that requires them; resolves per service stopped. */
-  async stop(names: readonly string[]): Promise<Map<string, Outcome>> {
+  async stop(names: readonly string[], opts: { keepRemote?: boolean } = {}): Promise<Map<string, Outcome>> {
     const g = this.svcs.graph();
     const expanded = this.#withTargetMembers(names);
-    const set = g.stopSet(expanded);
+    // kelpie down leaves remote services running: their nodes are autonomous.
+    const set = g.stopSet(expanded).filter((n) => !opts.keepRemote || !g.spec(n).remote);
     const memo = new Map<string, Promise<Outcome>>();
     const down = (name: string): Promise<Outcome> => {
       let p = memo.get(name);
@@ -135,6 +136,19 @@ export class Orchestrator {
   /** Stops `names` and their dependents, then starts them and the dependents that had been up. */
   async restart(names: readonly string[], stillWanted: () => boolean = () => true): Promise<Map<string, Outcome>> {
     const g = this.svcs.graph();
+    // A remote service is restarted by its own node, in one request; its local dependents
+    // are left running, as after a respawn with on_dependency_restart = "ignore".
+    const remote = names.filter((n) => g.spec(n).remote);
+    if (remote.length > 0) {
+      const local = names.filter((n) => !g.spec(n).remote);
+      const out = new Map<string, Outcome>();
+      await Promise.all(remote.map(async (n) => {
+        const svc = this.#svc(n) as Service & { restartInPlace?: () => Promise<Outcome> };
+        out.set(n, svc.restartInPlace ? await svc.restartInPlace() : await svc.start());
+      }));
+      if (local.length > 0) for (const [k, v] of await this.restart(local, stillWanted)) out.set(k, v);
+      return out;
+    }
     const set = g.stopSet(names);
     const wasUp = set.filter((n) => names.includes(n) || !DOWN_OK.has(this.#svc(n).state));
     const stopped = await this.stop(names);

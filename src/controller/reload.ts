@@ -36,18 +36,32 @@ export async function applyPlan(
   for (const name of plan.removed) {
     const svc = host.service(name);
     if (!svc) continue;
-    const o = await svc.stop();
+    // A remote service is only forgotten here: its node is autonomous, as on kelpie down.
+    const o = svc.spec.remote ? { ok: true, message: `forgotten; ${svc.spec.remote.service} on node ${svc.spec.remote.node} is left as it is` } : await svc.stop();
     svc.dispose();
     host.forget(name);
     out.push({ name, action: 'stopped-and-removed', ok: o.ok, message: o.message });
   }
-  // Added services exist before changed ones restart: a changed service may now require one.
-  const created = plan.added.map((name) => host.create(next[name]!));
+  // A proxy takes its node link and remote name from its definition: one that changes (or a
+  // service that becomes or stops being remote) is made anew, then started if meant to run.
+  const remade: string[] = [];
+  for (const c of plan.changed) {
+    const svc = host.service(c.name);
+    const spec = next[c.name];
+    if (!svc || !spec || (!svc.spec.remote && !spec.remote)) continue;
+    if (!svc.spec.remote) await svc.stop();
+    svc.dispose();
+    host.forget(c.name);
+    remade.push(c.name);
+  }
+  // Added (and remade) services exist before changed ones restart: a changed service may now
+  // require one.
+  const created = [...remade, ...plan.added].map((name) => host.create(next[name]!));
   host.invalidate();
   for (const c of plan.changed) {
     const svc = host.service(c.name);
     const spec = next[c.name];
-    if (!svc || !spec) continue;
+    if (!svc || !spec || remade.includes(c.name)) continue;
     if (!c.restart) {
       svc.redefine(spec);
       if (c.fields.includes('log')) await host.logLimits(svc).catch(() => {});

@@ -64,6 +64,7 @@ export function transientSpec(name: string, r: RunRequest, log: LogSpec): Servic
     processOf: null,
     processes: [],
     onProcessExit: 'restart-process',
+    remote: null,
     source: { file: '(kelpie run)', line: 0 },
   };
 }

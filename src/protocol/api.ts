@@ -40,7 +40,9 @@ export type ServiceState =
   | 'backoff'
   | 'failed'
   | 'done'
-  | 'disabled';
+  | 'disabled'
+  /** A remote service whose node cannot be reached now (fleet links, docs/fleet.md). */
+  | 'unreachable';
 
 /** One row of `status`. */
 export interface ServiceSummary {
@@ -59,6 +61,8 @@ export interface ServiceSummary {
   readonly readiness: string;
   /** Spawn to ready of the current run; null while not ready or not running. */
   readonly timeToReadyMs: number | null;
+  /** For a proxy: the node and service it mirrors. */
+  readonly remote?: { readonly node: string; readonly service: string };
 }
 
 /** `status SVC`. */
@@ -117,6 +121,34 @@ export interface DaemonInfo {
   readonly started_at: string;
   readonly controller_started_at: string;
   readonly controller_restarts: number;
+  /** This node's identity and TCP/TLS address ([api] listen), for capability URLs. */
+  readonly node?: NodeInfo;
+  /** The sequence number of the latest event: a stream opened with ?after= this misses nothing since. */
+  readonly event_seq?: number;
+}
+
+/** A node as others see it. */
+export interface NodeInfo {
+  /** base32 SHA-256 of the node's public key (docs/fleet.md). */
+  readonly fingerprint: string;
+  /** "host:port" the API is served at over TLS, or null when only on the socket. */
+  readonly listen: string | null;
+}
+
+/** One remote node as this daemon's fleet link sees it (`GET /v1/fleet`). */
+export interface FleetNode {
+  readonly name: string;
+  /** kelpie://FPR…@host:port, without the capability. */
+  readonly where: string;
+  readonly fingerprint: string;
+  readonly link: 'connecting' | 'up' | 'unreachable' | 'refused';
+  /** Why it is not up, when it is not. */
+  readonly error: string | null;
+  readonly since: string;
+  /** Local proxies of this node's services. */
+  readonly proxies: readonly { readonly name: string; readonly service: string }[];
+  /** Every service of the node the capability lets this daemon see, as last known. */
+  readonly services: readonly { readonly name: string; readonly state: ServiceState; readonly since: string; readonly reason: string | null }[];
 }
 
 /** `GET /v1/status`. */

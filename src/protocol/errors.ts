@@ -28,6 +28,7 @@ export const ERRORS = {
   KELPIE_E_INTERNAL: { status: 500, exit: 1, summary: 'an unexpected internal error' },
   KELPIE_E_UNAUTHORIZED: { status: 401, exit: 5, summary: 'no valid capability came with the request' },
   KELPIE_E_FORBIDDEN: { status: 403, exit: 5, summary: 'the capability does not allow this action on this service' },
+  KELPIE_E_IDENTITY: { status: 502, exit: 6, summary: 'a remote node\'s key does not match the fingerprint in the capability URL' },
 } as const satisfies Record<string, ErrorDef>;
 
 /** A registered error code. */

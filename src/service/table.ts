@@ -61,6 +61,14 @@ export const TABLE: Record<ServiceState, Record<SvcEventType, Handler>> = {
     start: a.spawnAfterReset, stop: a.clearFailure, spawned: nop, 'spawn-failed': nop, ready: nop,
     exit: nop, 'backoff-elapsed': nop, 'stop-timeout': nop, disable: a.toDisabled, enable: nop,
   },
+  // Only a remote service's proxy is ever unreachable, and it handles its own events
+  // (src/fleet/proxy.ts); the row is here so the table stays total.
+  unreachable: {
+    'not-ready': nop, unhealthy: nop,
+    wait: nop, 'deps-failed': nop,
+    start: nop, stop: nop, spawned: nop, 'spawn-failed': nop, ready: nop,
+    exit: nop, 'backoff-elapsed': nop, 'stop-timeout': nop, disable: nop, enable: nop,
+  },
   disabled: {
     'not-ready': nop, unhealthy: nop,
     wait: nop, 'deps-failed': nop,

@@ -7,7 +7,7 @@ test('a minimal service gets every default', () => {
   const { config, dir } = loadOk({ 'kelpie.toml': '[services.web]\ncommand = ["node", "server.js"]\n' });
   assert.equal(config.file, join(dir, 'kelpie.toml'));
   assert.deepEqual(config.files, [join(dir, 'kelpie.toml')]);
-  assert.deepEqual(config.global, { log: { maxBytes: 10 * 1024 * 1024, keep: 5 }, dashboard: { listen: '127.0.0.1:0', metrics: false } });
+  assert.deepEqual(config.global, { log: { maxBytes: 10 * 1024 * 1024, keep: 5 }, dashboard: { listen: '127.0.0.1:0', metrics: false }, listen: null, remotes: {} });
   assert.deepEqual({ ...config.services['web']! }, {
     name: 'web',
     kind: 'longrun',
@@ -40,6 +40,7 @@ test('a minimal service gets every default', () => {
     processOf: null,
     processes: [],
     onProcessExit: 'restart-process',
+    remote: null,
     source: { file: join(dir, 'kelpie.toml'), line: 1 },
   });
   assert.deepEqual({ ...config.services['web']!.env }, {});

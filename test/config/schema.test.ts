@@ -26,11 +26,13 @@ test('the schema describes every key, closes every table, and carries defaults',
   assert.equal(service['required'], undefined, 'command is required unless kind = "target"');
   assert.deepEqual(service['allOf'], [
     {
-      if: { anyOf: [{ properties: { kind: { const: 'target' } }, required: ['kind'] }, { required: ['processes'] }] },
+      // A multi-process or a remote service has no command either.
+      if: { anyOf: [{ properties: { kind: { const: 'target' } }, required: ['kind'] }, { required: ['processes'] }, { required: ['remote'] }] },
       then: { not: { required: ['command'] } },
       else: { required: ['command'] },
     },
     { if: { properties: { kind: { enum: ['oneshot', 'target', 'timer'] } }, required: ['kind'] }, then: { not: { required: ['processes'] } } },
+    { if: { properties: { kind: { enum: ['oneshot', 'target', 'timer'] } }, required: ['kind'] }, then: { not: { required: ['remote'] } } },
     { if: { properties: { kind: { enum: ['target', 'timer'] } }, required: ['kind'] }, then: { not: { required: ['ready'] } } },
     { if: { properties: { kind: { enum: ['target', 'timer', 'oneshot'] } }, required: ['kind'] }, then: { not: { required: ['pid_file'] } } },
     { if: { properties: { kind: { enum: ['target', 'timer'] } }, required: ['kind'] }, then: { not: { required: ['sockets'] } } },

@@ -36,6 +36,7 @@ export function spec(name: string, d: Deps = {}): ServiceSpec {
     startup: null,
     onChange: 'restart',
     timer: null,
+    remote: null,
     watchdog: null,
     sockets: [],
     pidFile: null,

@@ -269,7 +269,7 @@ test('completion bash: commands, flags, flag values and service names from `kelp
     assert.equal(complete('kelpie signal web TERM ""'), '');
     assert.equal(complete('kelpie import --format p'), 'procfile pm2 process-compose');
     assert.equal(complete('kelpie completion ""'), 'bash zsh fish');
-    assert.equal(complete('kelpie status -'), '--lines -n --file -f --home --cap --json --no-color --help -h');
+    assert.equal(complete('kelpie status -'), '--lines -n --file -f --home --cap --remote -r --json --no-color --help -h');
     assert.equal(complete('kelpie trigger ""'), 'web worker.eu');
     assert.equal(complete('kelpie up ""'), '');
     assert.equal(complete('kelpie -f app.toml --home .h stop ""'), 'web worker.eu');

@@ -1,6 +1,8 @@
 // kelpie grant …: mint a narrower capability; kelpie cap attenuate|list|revoke.
 // attenuate works offline: narrowing a token needs no key, only the token.
 import { writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { formatCapUrl, parseListen } from '../../fleet/url.js';
 import { attenuate, decode, describe, encode, parseCaveat, type Caveat } from '../../caps/index.js';
 import { findCapability } from '../../client/client.js';
 import { KelpieError } from '../../protocol/errors.js';
@@ -55,15 +57,33 @@ function emit(ctx: Ctx, token: string, id: string): void {
 
 export const grant: Command = {
   name: 'grant',
-  summary: 'mint a capability narrower than yours (--services, --actions, --expires)',
-  usage: "[--services 'web-*'] [--actions status,logs,restart] [--expires 7d] [--out FILE] [--note TEXT]",
+  summary: 'mint a capability narrower than yours (--services, --actions, --expires); --url: as a capability URL for another machine',
+  usage: "[--services 'web-*'] [--actions status,logs,restart] [--expires 7d] [--url [--host HOST]] [--out FILE] [--note TEXT]",
   args: [0, 0],
-  options: NARROW,
+  options: { ...NARROW, url: { type: 'boolean' }, host: { type: 'string' } },
   async run(ctx) {
     const caveats = caveatsFrom(ctx);
-    if (caveats.length === 0) throw usage('grant: say what the capability is limited to', 'e.g. --services web --actions status,restart');
-    const r = await ctx.client().grant(caveats, (ctx.values.note as string | undefined) ?? '');
-    emit(ctx, r.token, r.id);
+    const asUrl = ctx.values.url === true;
+    if (ctx.values.host !== undefined && !asUrl) throw usage('grant: --host only goes with --url');
+    if (caveats.length === 0 && !asUrl) throw usage('grant: say what the capability is limited to', 'e.g. --services web --actions status,restart');
+    const client = ctx.client();
+    if (!asUrl) {
+      const r = await client.grant(caveats, (ctx.values.note as string | undefined) ?? '');
+      emit(ctx, r.token, r.id);
+      return 0;
+    }
+    // A URL names this node by its key; the capability is bound to it too (a node caveat), so
+    // it is worthless anywhere else even if several nodes ever shared a root key.
+    const node = (await client.status()).daemon.node;
+    if (!node?.listen) throw new KelpieError('KELPIE_E_USAGE', 'grant --url: this node does not listen on TCP', 'set [api] listen = "0.0.0.0:7443" in kelpie.toml, then kelpie reload');
+    const l = parseListen(node.listen);
+    if (!l.ok) throw new KelpieError('KELPIE_E_INTERNAL', `the daemon reports an invalid listen address ${node.listen}`);
+    const wildcard = l.host === '0.0.0.0' || l.host === '::';
+    const host = (ctx.values.host as string | undefined) ?? (wildcard ? hostname() : l.host);
+    const bound = caveats.some((x) => x.kind === 'node') ? caveats : [...caveats, { kind: 'node' as const, fingerprint: node.fingerprint }];
+    const r = await client.grant(bound, (ctx.values.note as string | undefined) ?? '');
+    const url = formatCapUrl({ fingerprint: node.fingerprint, host, port: l.port, token: r.token });
+    emit(ctx, url, r.id);
     return 0;
   },
 };

@@ -40,6 +40,7 @@ export const GLOBAL_FLAGS: Spec['flags'] = [
   { long: 'file', short: 'f', value: 'file' },
   { long: 'home', value: 'dir' },
   { long: 'cap', value: 'file' },
+  { long: 'remote', short: 'r', value: 'none' },
   { long: 'json', value: null },
   { long: 'no-color', value: null },
   { long: 'help', short: 'h', value: null },

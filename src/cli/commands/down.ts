@@ -61,8 +61,11 @@ export const down: Command = {
         await pause(50);
       }
     }
-    if (ctx.flags.json) printJson({ stopped: before.services.map((s) => s.name), keeper_pid: pid, clean: !stillThere });
-    else out(`kelpie is down (${before.services.length} service(s) stopped)`);
+    // Remote services are left running on their nodes (docs/fleet.md): not counted as stopped.
+    const stopped = before.services.filter((s) => !s.remote).map((s) => s.name);
+    const left = before.services.length - stopped.length;
+    if (ctx.flags.json) printJson({ stopped, keeper_pid: pid, clean: !stillThere });
+    else out(`kelpie is down (${stopped.length} service(s) stopped${left ? `; ${left} remote service(s) left as they are` : ''})`);
     return 0;
   },
 };

@@ -4,7 +4,7 @@ import type { Command } from '../command.js';
 import { c, out, printJson, span, stateText, usage, when } from '../output.js';
 import { BUILD } from '../version.js';
 
-const ORDER = ['failed', 'unhealthy', 'backoff', 'waiting', 'starting', 'stopping', 'running', 'done', 'stopped', 'disabled'];
+const ORDER = ['failed', 'unreachable', 'unhealthy', 'backoff', 'waiting', 'starting', 'stopping', 'running', 'done', 'stopped', 'disabled'];
 
 function renderAll(s: StatusResult): void {
   const now = Date.now();
@@ -13,6 +13,7 @@ function renderAll(s: StatusResult): void {
   if (d.build !== BUILD) out(c.yellow(`note: the installed kelpie (build ${BUILD}) differs from the running controller (build ${d.build}); run kelpie upgrade`));
   if (d.keeper_build !== BUILD) out(c.dim(`note: the keeper runs build ${d.keeper_build}; it is replaced only by kelpie down && kelpie up`));
   out(c.dim(`config ${d.config}`));
+  if (d.node?.listen) out(c.dim(`node ${d.node.fingerprint} listening on ${d.node.listen} (TLS)`));
   const width = Math.max(8, ...s.services.map((x) => x.name.length));
   for (const state of ORDER) {
     const group = s.services.filter((x) => x.state === state);
@@ -22,7 +23,8 @@ function renderAll(s: StatusResult): void {
     for (const x of group) {
       const pid = x.pid === null ? '-' : String(x.pid);
       const up = x.state === 'running' ? span(now - Date.parse(x.since)) : `since ${span(now - Date.parse(x.since))}`;
-      const extra = x.unready ? c.yellow(`  not ready: ${x.unready}`) : x.reason ? c.dim(`  ${x.reason}`) : '';
+      const where = x.remote ? c.dim(`  (${x.remote.service} on node ${x.remote.node})`) : '';
+      const extra = where + (x.unready ? c.yellow(`  not ready: ${x.unready}`) : x.reason ? c.dim(`  ${x.reason}`) : '');
       out(`  ${x.name.padEnd(width)}  pid ${pid.padEnd(7)} ${up.padEnd(16)} restarts ${x.restarts}${extra}`);
     }
   }
@@ -31,7 +33,10 @@ function renderAll(s: StatusResult): void {
 
 function renderOne(x: ServiceDetail): void {
   out(`${c.bold(x.name)}: ${stateText(x.state)} since ${when(x.since)}${x.reason ? `: ${x.reason}` : ''}`);
-  if (x.processes.length === 0) {
+  if (x.remote) {
+    out(`  main pid:   ${x.pid ?? '-'}`);
+    out(`  remote:     ${x.remote.service} on node ${x.remote.node} (kelpie -r ${x.remote.node} status ${x.remote.service})`);
+  } else if (x.processes.length === 0) {
     out(`  main pid:   ${x.pid ?? '-'}`);
     out(`  command:    ${x.command.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
   } else {
@@ -42,7 +47,7 @@ function renderOne(x: ServiceDetail): void {
       out(`    ${p.name.slice(x.name.length + 1).padEnd(width)}  ${stateText(p.state)}  pid ${String(p.pid ?? '-').padEnd(7)} restarts ${p.restarts}${why}`);
     }
   }
-  out(`  cwd:        ${x.cwd}`);
+  if (!x.remote) out(`  cwd:        ${x.cwd}`);
   out(`  defined at: ${x.source.file}:${x.source.line}${x.kind !== 'longrun' && x.processes.length === 0 ? `  (kind ${x.kind})` : ''}`);
   const requires = x.requires.filter((r) => !x.processes.some((p) => p.name === r.service));
   if (requires.length) out(`  requires:   ${requires.map((r) => `${r.service} (${r.condition})`).join(', ')}`);
