@@ -216,7 +216,7 @@ test('huge integers are rejected, not rounded', () => {
 test('processes: no command beside them, per-process keys belong to a process, names unique, only a longrun', () => {
   const proc = (name: string, extra = ''): string => `\n[[services.web.processes]]\nname = "${name}"\ncommand = "x"\n${extra}`;
   let { issues } = loadBad({ 'kelpie.toml': `[services.web]\ncommand = "x"\nready = { tcp = 80 }\n${proc('a')}` });
-  assert.match(only(issues, 'services.web.command').message, /"command" is not allowed together with processes/);
+  assert.match(only(issues, 'services.web.command').message, /"command" is not allowed with "processes"/);
   assert.match(only(issues, 'services.web.ready').message, /"ready" is not allowed together with processes/);
   assert.match(only(issues, 'services.web.ready').hint ?? '', /\[\[services\.web\.processes\]\]/);
 
