@@ -89,7 +89,10 @@ export class ProcessTable {
   flush(): void {
     this.#queued = false;
     try {
-      const processes = this.all().map((o) => ({ ...o.entry, req: o.req, outputs: o.outputs ?? null }));
+      // The request without its environment: a later keeper needs only the stop and log
+      // settings of a running process, and the environment is the bulk of the file (and may
+      // hold secrets that have no business on disk).
+      const processes = this.all().map((o) => ({ ...o.entry, req: { ...o.req, env: {} }, outputs: o.outputs ?? null }));
       writeFileAtomic(this.journalPath, JSON.stringify({ v: JOURNAL_VERSION, processes }) + '\n', 0o600, { durable: false });
     } catch {
       // The journal is informative; a full disk must not stop supervision.

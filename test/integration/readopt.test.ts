@@ -4,6 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Project, alive, marked } from '../helpers/project.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readStat } from '../../src/os/proc.js';
 
 async function gone(pid: number, ms = 10_000): Promise<void> {
@@ -36,6 +38,14 @@ requires = ["a"]
     const controller = before.daemon.controller_pid;
     const pidA = (await p.pid('a'))!;
     const pidB = (await p.pid('b'))!;
+
+    // The journal a new keeper reads: every process, its stop settings, no environment.
+    const journal = JSON.parse(readFileSync(join(p.home, 'keeper.json'), 'utf8')) as { processes: Array<{ pid: number; req: { env: object; stop: object } }> };
+    assert.deepEqual(journal.processes.map((x) => x.pid).sort(), [pidA, pidB].sort());
+    for (const x of journal.processes) {
+      assert.deepEqual(x.req.env, {}, 'the environment (secrets included) was written to keeper.json');
+      assert.ok(x.req.stop, 'no stop settings in the journal');
+    }
 
     process.kill(keeper, 'SIGKILL');
     await gone(keeper);
