@@ -21,6 +21,9 @@ import { ProcessTable, readJournal } from './table.js';
 import { openOutputFifos, removeStaleFifos, reopenOutputFifos } from './output-fifo.js';
 
 /** How the keeper was started. */
+/** Longest run of back-to-back spawns before the keeper reads I/O (readiness, output). */
+const SPAWN_SLICE_MS = 5;
+
 export interface KeeperOptions {
   readonly home: string;
   readonly controllerEntry: string;
@@ -79,15 +82,38 @@ export class Keeper {
     };
   }
 
+  /** Settles when the spawn before the next one has had its turn (see #handle). */
+  #spawnTurn: Promise<void> = Promise.resolve();
+  /** Until when spawns may go on without letting the event loop read I/O. */
+  #sliceEnds = 0;
+
   async #handle(msg: ToKeeper): Promise<void> {
     const reply = (ok: boolean, value?: unknown): void => {
       this.link.send(ok ? { t: 'reply', id: msg.id, ok: true, value } : { t: 'reply', id: msg.id, ok: false, error: String(value) });
     };
     try {
       switch (msg.t) {
-        case 'spawn':
+        case 'spawn': {
+          // child_process.spawn blocks until the child has exec'd. A burst of spawns (a cold
+          // start) would run back to back in one turn of the event loop, and readiness reports
+          // of the services already started would wait for the whole burst (seconds, at 1000
+          // services: longer than a ready_timeout). So spawns take turns, in order, and after
+          // SPAWN_SLICE_MS of spawning the event loop reads I/O before the next one.
+          const turn = this.#spawnTurn.then(() =>
+            performance.now() < this.#sliceEnds
+              ? undefined
+              : new Promise<void>((r) =>
+                  setImmediate(() => {
+                    this.#sliceEnds = performance.now() + SPAWN_SLICE_MS;
+                    r();
+                  }),
+                ),
+          );
+          this.#spawnTurn = turn;
+          await turn;
           reply(true, await this.spawn(msg.req));
           return;
+        }
         case 'signal': {
           const err = signalGroup(this.table, msg.pid, msg.signal);
           reply(err === null, err ?? undefined);
