@@ -49,8 +49,12 @@ export function reconcile(svc: Service, live: ProcessEntry | undefined, missed: 
   }
   // State is written at most every 100 ms, so the old controller may have died before it wrote
   // the pid of a spawn: an exit of this service's process is then known by the service's name.
-  const mine = missed.filter((e) => e.pid === svc.pid || (svc.pid === null && e.service === svc.name));
+  // It may even have been written before the spawn (state still stopped or waiting): a process
+  // of this service that exited is then one the old controller started.
+  const stale = (svc.state === 'stopped' || svc.state === 'waiting') && svc.wanted !== 'down';
+  const mine = missed.filter((e) => e.pid === svc.pid || ((svc.pid === null || stale) && e.service === svc.name));
   const last = mine[mine.length - 1];
+  if (last && stale) svc.state = 'starting';
   if (last && (svc.state === 'running' || svc.state === 'starting' || svc.state === 'stopping')) {
     // It exited while no controller listened: judge the exit as if we had seen it.
     svc.pid = last.pid;
