@@ -18,7 +18,7 @@ import { ServiceLog } from './logs/index.js';
 import { signalGroup, killLeftovers } from './signal.js';
 import { spawnProcess } from './spawn.js';
 import { ProcessTable, readJournal } from './table.js';
-import { openOutputFifos, removeStaleFifos, reopenOutputFifos } from './output-fifo.js';
+import { openOutputFifos, removeFifoDir, removeStaleFifos, reopenOutputFifos } from './output-fifo.js';
 
 /** How the keeper was started. */
 /** Longest run of back-to-back spawns before the keeper reads I/O (readiness, output). */
@@ -339,5 +339,7 @@ export class Keeper {
   async drained(ms = 2000): Promise<void> {
     await Promise.race([Promise.allSettled([...this.#drains]), new Promise((r) => setTimeout(r, ms).unref())]);
     await Promise.all([...this.#logs.values()].map((log) => log.close(true)));
+    // The FIFO directory, once every process is gone and its FIFOs with it.
+    if (this.table.size === 0) removeFifoDir(this.opts.home);
   }
 }

@@ -2,7 +2,7 @@
 //
 // With anonymous pipes the read ends die with the keeper that holds them: a service that writes
 // after a keeper was killed gets EPIPE or dies of SIGPIPE, and a new keeper has nothing to read.
-// Instead each spawn gets two FIFOs under HOME/out/. The keeper opens the read end; the service
+// Instead each spawn gets two FIFOs (on tmpfs where possible, see fifoDir). The keeper opens the read end; the service
 // gets the other end opened read-write (O_RDWR) as its fd 1 and 2. Because the service itself
 // holds a read end, its writes never fail for want of a reader: while no keeper runs they wait in
 // the pipe buffer (64 KiB; beyond that a write blocks, as with any slow reader). A new keeper
@@ -12,9 +12,10 @@
 //
 // Without mkfifo (no FFI), spawns fall back to anonymous pipes: capture works, but not across
 // a keeper restart.
-import { closeSync, constants, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { errnoError, libc } from '../os/libc.js';
 
 /** The two FIFOs of one spawn, before and after it. */
@@ -31,9 +32,49 @@ export interface OutputFifos {
 
 let seq = 0;
 
-/** The directory of the FIFOs under a home. */
+const dirs = new Map<string, string>();
+
+/**
+ * The directory of a home's FIFOs. Making a FIFO is a metadata write: on a disk filesystem it
+ * costs about 0.7 ms (measured on ext4 here, 2000 FIFOs in 1.3 s), on tmpfs 0.01 ms, and a cold
+ * start of N services makes 2N. So: a private directory on tmpfs when there is one
+ * ($XDG_RUNTIME_DIR/kelpie, else /dev/shm/kelpie-UID: ours, a directory, mode 0700, or not used),
+ * one subdirectory per home; else HOME/out. FIFOs live only as long as their processes, and
+ * none outlives a reboot, so tmpfs loses nothing.
+ */
 export function fifoDir(home: string): string {
-  return join(home, 'out');
+  const abs = resolve(home);
+  let d = dirs.get(abs);
+  if (!d) {
+    const id = createHash('sha256').update(abs).digest('hex').slice(0, 16);
+    const base = tmpfsCandidates().find(privateDir);
+    d = base ? join(base, id) : join(abs, 'out');
+    dirs.set(abs, d);
+  }
+  return d;
+}
+
+function tmpfsCandidates(): string[] {
+  const out: string[] = [];
+  const xdg = process.env.XDG_RUNTIME_DIR;
+  if (xdg && isAbsolute(xdg)) out.push(join(xdg, 'kelpie'));
+  out.push(`/dev/shm/kelpie-${process.getuid?.() ?? 'user'}`);
+  return out;
+}
+
+/** True if `p` is (or now is) a directory of ours that nobody else can enter. */
+function privateDir(p: string): boolean {
+  try {
+    mkdirSync(p, { mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+  }
+  try {
+    const st = lstatSync(p);
+    return st.isDirectory() && st.uid === process.getuid?.() && (st.mode & 0o077) === 0;
+  } catch {
+    return false;
+  }
 }
 
 /** Creates and opens the FIFOs of one spawn of `service`; null where FIFOs are not available. */
@@ -122,5 +163,14 @@ export function removeStaleFifos(home: string, keep: ReadonlySet<string>): void 
   for (const n of names) {
     const p = join(dir, n);
     if (!keep.has(p)) rmSync(p, { force: true });
+  }
+}
+
+/** Removes the FIFO directory of a home if it is empty (keeper exit). */
+export function removeFifoDir(home: string): void {
+  try {
+    rmdirSync(fifoDir(home));
+  } catch {
+    // not empty (a FIFO some process still holds), or already gone
   }
 }
