@@ -52,7 +52,10 @@ export function reconcile(svc: Service, live: ProcessEntry | undefined, missed: 
   // It may even have been written before the spawn (state still stopped or waiting): a process
   // of this service that exited is then one the old controller started.
   const stale = (svc.state === 'stopped' || svc.state === 'waiting') && svc.wanted !== 'down';
-  const mine = missed.filter((e) => e.pid === svc.pid || ((svc.pid === null || stale) && e.service === svc.name));
+  // (Not one the keeper had signalled: that process was being stopped.)
+  const mine = missed.filter((e) =>
+    stale ? e.service === svc.name && !e.signaled : e.pid === svc.pid || (svc.pid === null && e.service === svc.name),
+  );
   const last = mine[mine.length - 1];
   if (last && stale) svc.state = 'starting';
   if (last && (svc.state === 'running' || svc.state === 'starting' || svc.state === 'stopping')) {

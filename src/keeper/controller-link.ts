@@ -5,6 +5,9 @@ import type { ExitEvent, FromKeeper, LogLine, ToKeeper } from '../protocol/keepe
 
 const MAX_BUFFERED = 10_000;
 const MAX_LOG_IN_FLIGHT = 1000;
+/** How far back exits sent to a controller that died are given to the next one. */
+const REPLAY_MS = 5000;
+const MAX_REPLAYED = 1000;
 
 /** What the link needs from the keeper. */
 export interface LinkHost {
@@ -99,9 +102,23 @@ export class ControllerLink {
     }
   }
 
+  /**
+   * Exits sent to the current controller lately. A controller killed outright may die with some
+   * of them unread in its channel, and nothing says which: when it dies, those of the last
+   * REPLAY_MS go to the next one too. Replaying one it did handle is harmless: the next
+   * controller judges an exit only against the state it restores, and the keeper's table of
+   * live processes comes first.
+   */
+  #sent: ExitEvent[] = [];
+
   /** Exit events must reach a controller eventually: send now or keep for the next one. */
   sendExit(ev: ExitEvent): void {
-    if (!this.send({ t: 'exit', ev })) this.#buffer(ev);
+    if (!this.send({ t: 'exit', ev })) {
+      this.#buffer(ev);
+      return;
+    }
+    this.#sent.push(ev);
+    if (this.#sent.length > MAX_REPLAYED) this.#sent.shift();
   }
 
   /** Stops restarting the controller and ends the current one. */
@@ -143,6 +160,10 @@ export class ControllerLink {
   #onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.#child !== child) return;
     this.#child = null;
+    const since = Date.now() - REPLAY_MS;
+    const replay = this.#sent.filter((e) => Date.parse(e.at) >= since);
+    this.#sent = [];
+    this.#missed = replay.concat(this.#missed);
     if (this.#stopping) return;
     this.onGone?.();
     if (this.#stopping) return;

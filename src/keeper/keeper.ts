@@ -82,6 +82,9 @@ export class Keeper {
     };
   }
 
+  /** Processes the keeper has signalled on request, until they exit. */
+  readonly #signaled = new Set<number>();
+
   /** Settles when the spawn before the next one has had its turn (see #handle). */
   #spawnTurn: Promise<void> = Promise.resolve();
   /** Until when spawns may go on without letting the event loop read I/O. */
@@ -116,6 +119,7 @@ export class Keeper {
         }
         case 'signal': {
           const err = signalGroup(this.table, msg.pid, msg.signal);
+          if (err === null && msg.signal !== '0' && typeof msg.pid === 'number') this.#signaled.add(msg.pid);
           reply(err === null, err ?? undefined);
           return;
         }
@@ -234,7 +238,8 @@ export class Keeper {
     const leftoversKilled = owned.req.daemonizes
       ? 0
       : killLeftovers(pid, (g) => groupMembers(g).length) + this.#killEscaped(owned.entry.service);
-    const ev: ExitEvent = { service: owned.entry.service, pid, code, signal, at: new Date().toISOString(), leftoversKilled };
+    const signaled = this.#signaled.delete(pid);
+    const ev: ExitEvent = { service: owned.entry.service, pid, code, signal, at: new Date().toISOString(), leftoversKilled, ...(signaled ? { signaled } : {}) };
     this.link.sendExit(ev);
     if (this.table.size === 0) this.exitWaiters.splice(0).forEach((f) => f());
   }

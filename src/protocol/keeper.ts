@@ -47,6 +47,8 @@ export interface ExitEvent {
   readonly at: string;
   /** Other members of its process group that were still alive and got SIGKILL. */
   readonly leftoversKilled: number;
+  /** The keeper had signalled its group on a controller's request (a stop, a kelpie signal). */
+  readonly signaled?: boolean;
 }
 
 /** A captured log line, forwarded only while someone follows logs. */

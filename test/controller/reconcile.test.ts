@@ -58,3 +58,11 @@ test('no missed exit: a service restored as running without a process is treated
   assert.equal(svc.exits[0]?.code, null);
   svc.dispose();
 });
+
+test('a missed exit of a process the keeper had signalled (a stop) does not restart a service restored as stopped', () => {
+  const { svc } = service();
+  svc.state = 'stopped';
+  assert.equal(reconcile(svc, undefined, [{ ...exit(1234), signaled: true }]), false);
+  assert.equal(svc.state, 'stopped');
+  assert.equal(svc.exits.length, 0);
+});

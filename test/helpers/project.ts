@@ -29,6 +29,8 @@ export class Project {
   readonly dir: string;
   readonly mark = randomUUID();
   readonly client: Client;
+  /** A command that runs the CLI, e.g. ["ip", "netns", "exec", NS] to run it in a namespace. */
+  wrap: string[] = [];
 
   constructor(toml: string) {
     this.dir = mkdtempSync(join(tmpdir(), 'kelpie-it-'));
@@ -47,7 +49,8 @@ export class Project {
   /** Runs `kelpie ARGS…` in the project directory. */
   kelpie(args: string[], opts: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<Run> {
     return new Promise((resolveRun, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args], {
+      const [cmd, ...pre] = [...this.wrap, process.execPath, BIN];
+      const child = spawn(cmd!, [...pre, ...args], {
         cwd: this.dir,
         env: { ...process.env, NO_COLOR: '1', KELPIE_TEST_MARK: this.mark, ...opts.env },
         stdio: ['ignore', 'pipe', 'pipe'],
