@@ -677,6 +677,9 @@ export class Controller implements ControllerApi {
     const env = { ...r.env };
     const svc = this.#makeService(transientSpec(name, { ...r, env }, this.#config.global.log));
     this.transient.add(name);
+    // Written before its process exists: a controller killed right after must still know it
+    // (routine state writes wait up to 100 ms).
+    this.#store.flush();
     const o = await svc.start();
     return { name, ...o };
   }
