@@ -1,29 +1,60 @@
 // The keeper's process table: every live service process, by pid, journaled to disk so a
-// later keeper (upgrade) or a person can see what was running.
+// later keeper (after a crash of this one) or a person can see what was running.
+//
+// The journal is append-only JSON Lines: a header {"v":3}, then {"add":ENTRY} for each spawn or
+// adoption and {"remove":PID} for each exit, written synchronously as they happen (one small
+// write each, no fsync: only a process on this boot reads it back), so it is never behind the
+// table. When it holds more than twice the live entries it is compacted: rewritten atomically
+// with only the live ones. Reading replays it; a torn last line (a keeper killed mid-write) is
+// ignored.
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
 import { removeStaleTemps, writeFileAtomic } from '../os/atomic.js';
 import type { ProcessEntry, SpawnRequest } from '../protocol/keeper.js';
 
-const JOURNAL_VERSION = 2;
+const JOURNAL_VERSION = 3;
+/** Compaction once the journal has this many lines more than twice the live entries. */
+const SLACK = 64;
 
 /** One process as journaled: its entry and the request it was spawned with. */
 export type JournalEntry = ProcessEntry & { readonly req: SpawnRequest; readonly outputs?: readonly string[] | null };
 
+const valid = (e: JournalEntry): boolean =>
+  !!e && typeof e.service === 'string' && Number.isInteger(e.pid) && e.pid > 1 && typeof e.startTime === 'number' && typeof e.req === 'object' && e.req !== null;
+
 /**
- * The processes a previous keeper journaled (version 2; version 1 had no requests, so nothing
- * in it can be re-adopted). Anything unreadable is an empty journal.
+ * The processes a previous keeper journaled: version 3 (lines) or 2 (one JSON document);
+ * version 1 had no requests, so nothing in it can be re-adopted. Anything unreadable is an
+ * empty journal.
  */
 export function readJournal(path: string): JournalEntry[] {
+  let text: string;
   try {
-    const j = JSON.parse(readFileSync(path, 'utf8')) as { v?: unknown; processes?: unknown };
-    if (j.v !== JOURNAL_VERSION || !Array.isArray(j.processes)) return [];
-    return (j.processes as JournalEntry[]).filter(
-      (e) => e && typeof e.service === 'string' && Number.isInteger(e.pid) && e.pid > 1 && typeof e.startTime === 'number' && typeof e.req === 'object' && e.req !== null,
-    );
+    text = readFileSync(path, 'utf8');
   } catch {
     return [];
   }
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  let head: { v?: unknown; processes?: unknown };
+  try {
+    head = JSON.parse(lines[0] ?? '') as typeof head;
+  } catch {
+    return [];
+  }
+  if (head.v === 2) return Array.isArray(head.processes) ? (head.processes as JournalEntry[]).filter(valid) : [];
+  if (head.v !== JOURNAL_VERSION) return [];
+  const live = new Map<number, JournalEntry>();
+  for (const line of lines.slice(1)) {
+    let rec: { add?: JournalEntry; remove?: number };
+    try {
+      rec = JSON.parse(line) as typeof rec;
+    } catch {
+      continue; // torn by a kill mid-write
+    }
+    if (rec.add && valid(rec.add)) live.set(rec.add.pid, rec.add);
+    else if (typeof rec.remove === 'number') live.delete(rec.remove);
+  }
+  return [...live.values()];
 }
 
 /** A live process and what the keeper needs to manage it. */
@@ -46,13 +77,13 @@ export class ProcessTable {
 
   add(o: Owned): void {
     this.#byPid.set(o.entry.pid, o);
-    this.#journal();
+    this.#append({ add: this.#record(o) });
   }
 
   remove(pid: number): Owned | undefined {
     const o = this.#byPid.get(pid);
     this.#byPid.delete(pid);
-    if (o) this.#journal();
+    if (o) this.#append({ remove: pid });
     return o;
   }
 
@@ -72,30 +103,38 @@ export class ProcessTable {
     return this.#byPid.size;
   }
 
-  #queued = false;
+  #fd: number | null = null;
+  #lines = 0;
 
-  /**
-   * Rewrites the journal once per turn of the event loop, however many spawns and exits it
-   * saw (a cold start of N services is one write, not N of a growing file). No fsync: the
-   * journal is read back only by a process on this boot (processes do not outlive a reboot).
-   */
-  #journal(): void {
-    if (this.#queued) return;
-    this.#queued = true;
-    setImmediate(() => this.flush());
+  /** What a later keeper needs of a process: not its environment (the bulk, and maybe secrets). */
+  #record(o: Owned): JournalEntry {
+    return { ...o.entry, req: { ...o.req, env: {} }, outputs: o.outputs ?? null };
   }
 
-  /** Writes the journal now. */
-  flush(): void {
-    this.#queued = false;
+  #append(rec: { add: JournalEntry } | { remove: number }): void {
     try {
-      // The request without its environment: a later keeper needs only the stop and log
-      // settings of a running process, and the environment is the bulk of the file (and may
-      // hold secrets that have no business on disk).
-      const processes = this.all().map((o) => ({ ...o.entry, req: { ...o.req, env: {} }, outputs: o.outputs ?? null }));
-      writeFileAtomic(this.journalPath, JSON.stringify({ v: JOURNAL_VERSION, processes }) + '\n', 0o600, { durable: false });
+      // A rewrite holds the table as it is now: the change being recorded included.
+      if (this.#fd === null || this.#lines > 2 * this.#byPid.size + SLACK) {
+        this.flush();
+        return;
+      }
+      writeSync(this.#fd, `${JSON.stringify(rec)}\n`);
+      this.#lines++;
     } catch {
       // The journal is informative; a full disk must not stop supervision.
+    }
+  }
+
+  /** Rewrites the journal with only the live processes, and appends from there. */
+  flush(): void {
+    try {
+      const body = [JSON.stringify({ v: JOURNAL_VERSION }), ...this.all().map((o) => JSON.stringify({ add: this.#record(o) }))].join('\n') + '\n';
+      writeFileAtomic(this.journalPath, body, 0o600, { durable: false });
+      if (this.#fd !== null) closeSync(this.#fd);
+      this.#fd = openSync(this.journalPath, constants.O_WRONLY | constants.O_APPEND);
+      this.#lines = this.#byPid.size + 1;
+    } catch {
+      // as above
     }
   }
 }

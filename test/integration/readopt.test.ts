@@ -7,6 +7,7 @@ import { Project, alive, marked } from '../helpers/project.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readStat } from '../../src/os/proc.js';
+import { readJournal } from '../../src/keeper/table.js';
 
 async function gone(pid: number, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
@@ -40,9 +41,10 @@ requires = ["a"]
     const pidB = (await p.pid('b'))!;
 
     // The journal a new keeper reads: every process, its stop settings, no environment.
-    const journal = JSON.parse(readFileSync(join(p.home, 'keeper.json'), 'utf8')) as { processes: Array<{ pid: number; req: { env: object; stop: object } }> };
-    assert.deepEqual(journal.processes.map((x) => x.pid).sort(), [pidA, pidB].sort());
-    for (const x of journal.processes) {
+    const journal = readJournal(join(p.home, 'keeper.json'));
+    assert.deepEqual(journal.map((x) => x.pid).sort(), [pidA, pidB].sort());
+    assert.ok(!readFileSync(join(p.home, 'keeper.json'), 'utf8').includes('KELPIE_TEST_MARK'), 'an environment variable is in keeper.json');
+    for (const x of journal) {
       assert.deepEqual(x.req.env, {}, 'the environment (secrets included) was written to keeper.json');
       assert.ok(x.req.stop, 'no stop settings in the journal');
     }
