@@ -59,7 +59,7 @@ ready = { log = "listening" }
     assert.equal(row(st, 'web:ui').restarts, 1);
     assert.equal(row(st, 'web:ui').state, 'running');
     // The stream may trail the status a little.
-    const healed = (): boolean => seen.findLastIndex((x) => x.startsWith('unhealthy')) >= 0 && seen.at(-1) === 'running';
+    const healed = (): boolean => seen.some((x) => x.startsWith('unhealthy')) && seen.at(-1) === 'running';
     for (const end = Date.now() + 5000; !healed() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
     assert.ok(seen.some((x) => /^unhealthy: process ui is /.test(x)), seen.join(' | '));
     assert.equal(seen.at(-1), 'running', seen.join(' | '));
