@@ -34,7 +34,11 @@ for (const [state, pid] of [['starting', null], ['stopped', null], ['waiting', n
     assert.equal(svc.exits[0]?.pid, 1234);
     assert.equal(svc.exits[0]?.signal, 'SIGKILL');
     assert.equal(svc.state, 'backoff');
-    await new Promise((r) => setTimeout(r, 50));
+    // The 10 ms back-off elapses and it is respawned: a restart.
+    for (const end = Date.now() + 5000; svc.restarts === 0; ) {
+      assert.ok(Date.now() < end, 'not respawned after its back-off');
+      await new Promise((r) => setTimeout(r, 5));
+    }
     assert.equal(svc.restarts, 1);
     t.after(() => svc.dispose());
   });
