@@ -102,13 +102,7 @@ export function openOutputFifos(home: string, service: string): OutputFifos | nu
       opened.push(fd);
       return fd;
     });
-    const readers = r.map((fd, i) => {
-      const s = new Socket({ fd, readable: true, writable: false });
-      // Nobody can open it any more once its writers are gone.
-      s.once('end', () => rmSync(paths[i]!, { force: true }));
-      s.once('close', () => rmSync(paths[i]!, { force: true }));
-      return s;
-    }) as [Socket, Socket];
+    const readers = r.map((fd, i) => reader(fd, paths[i]!)) as [Socket, Socket];
     let closed = false;
     return {
       paths,
@@ -134,16 +128,22 @@ export function openOutputFifos(home: string, service: string): OutputFifos | nu
   }
 }
 
+/** The keeper's end of the FIFO at `path` as a stream; the file goes once the stream ends. */
+function reader(fd: number, path: string): Socket {
+  const s = new Socket({ fd, readable: true, writable: false });
+  // Nobody can open it any more once its writers are gone.
+  const remove = (): void => rmSync(path, { force: true });
+  s.once('end', remove);
+  s.once('close', remove);
+  return s;
+}
+
 /** Opens the keeper's ends of FIFOs a previous keeper left to a process still running. */
 export function reopenOutputFifos(paths: readonly string[]): Socket[] {
   const out: Socket[] = [];
   for (const p of paths) {
     try {
-      const fd = openSync(p, constants.O_RDONLY | constants.O_NONBLOCK);
-      const s = new Socket({ fd, readable: true, writable: false });
-      s.once('end', () => rmSync(p, { force: true }));
-      s.once('close', () => rmSync(p, { force: true }));
-      out.push(s);
+      out.push(reader(openSync(p, constants.O_RDONLY | constants.O_NONBLOCK), p));
     } catch {
       // gone: nothing to capture from it
     }
