@@ -150,7 +150,9 @@ test('file: rotation only between lines, keep respected, nothing lost while kept
         assert.ok(files <= keep + 1, `${files} files with keep=${keep}`);
         assert.equal(log.dropped, 0);
         assert.deepEqual(lines, written.slice(written.length - lines.length), 'kept lines are the newest, in order');
-        assert.equal(fs.readFileSync(all, 'utf8'), written.map((l) => `${l}\n`).join(''));
+        // No line, no file (it is created at the first line).
+        assert.equal(fs.existsSync(all) ? fs.readFileSync(all, 'utf8') : '', written.map((l) => `${l}\n`).join(''));
+        assert.equal(fs.existsSync(all), written.length > 0);
         if (keep === 4 && written.length > 0) {
           const spare = path.join(path.dirname(file), 'spare.log'); // keep large enough: every line kept
           const l2 = new LogFile(spare, { maxBytes, keep: 1000 });
@@ -168,7 +170,8 @@ test('file: size continues from an existing file; setLimits applies in place', (
   const file = path.join(tmpdir(t), 'svc.log');
   fs.writeFileSync(file, 'old line\n');
   const log = new LogFile(file, { maxBytes: 1000, keep: 5 });
-  assert.equal(log.size, 9);
+  log.write('z'.repeat(99));
+  assert.equal(log.size, 9 + 100, 'appended after the existing line');
   for (let i = 0; i < 6; i++) {
     log.write('x'.repeat(600)); // every write after the first rotates
   }
@@ -182,6 +185,8 @@ test('file: size continues from an existing file; setLimits applies in place', (
 test('file: opened O_APPEND and close-on-exec', { skip: !fs.existsSync('/proc/self/fdinfo') }, (t) => {
   const file = path.join(tmpdir(t), 'svc.log');
   const log = new LogFile(file, { maxBytes: 1000, keep: 1 });
+  assert.equal(fs.existsSync(file), false, 'not created before the first line');
+  log.write('first');
   const fd = fs.readdirSync('/proc/self/fd').find((n) => {
     try {
       return fs.readlinkSync(`/proc/self/fd/${n}`) === fs.realpathSync(file);
