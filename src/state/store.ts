@@ -31,10 +31,17 @@ export function readState(path: string, warn: (msg: string) => void): PersistedS
 
 /** Least time between two writes for routine changes (a person's requests are written at once). */
 const MIN_GAP_MS = 100;
+/**
+ * And at least this many times the last write's duration: a write of a thousand services'
+ * state (encode, two fsyncs) can take tens of milliseconds on a busy disk, and routine writes
+ * must not take more than a small share of the controller's time during a cold start.
+ */
+const GAP_PER_WRITE_TIME = 8;
 
 export class StateStore {
   #timer: NodeJS.Timeout | null = null;
   #lastWrite = 0;
+  #gap = MIN_GAP_MS;
 
   constructor(
     private readonly path: string,
@@ -50,7 +57,7 @@ export class StateStore {
    */
   save(): void {
     if (this.#timer) return;
-    const wait = Math.max(0, this.#lastWrite + MIN_GAP_MS - performance.now());
+    const wait = Math.max(0, this.#lastWrite + this.#gap - performance.now());
     this.#timer = setTimeout(() => this.flush(), wait);
   }
 
@@ -58,11 +65,13 @@ export class StateStore {
   flush(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
-    this.#lastWrite = performance.now();
+    const t0 = performance.now();
     try {
       writeFileAtomic(this.path, encodeState({ version: STATE_VERSION, writtenAt: new Date().toISOString(), ...this.snapshot() }));
     } catch (err) {
       this.warn(`could not write state: ${(err as Error).message}`);
     }
+    this.#lastWrite = performance.now();
+    this.#gap = Math.max(MIN_GAP_MS, GAP_PER_WRITE_TIME * (this.#lastWrite - t0));
   }
 }
