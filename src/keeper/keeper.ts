@@ -2,10 +2,11 @@
 // controller running. It holds no policy: it does what the controller asks, and on its own
 // only what keeps processes from being lost.
 import { mkdirSync } from 'node:fs';
-import { constants } from 'node:os';
+import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { groupMembers, readStat } from '../os/proc.js';
-import { reapOrphans, trackChildren } from '../os/reap.js';
+import { reapChildren, trackChildren } from '../os/reap.js';
+import { closeFds, makePipe, posixSpawn, posixSpawnAvailable, SpawnError } from '../os/posix-spawn.js';
 import { watchExit } from '../os/pidfd.js';
 import { cloexecInheritedFds } from '../os/cloexec.js';
 import { becomeSubreaper } from '../os/subreaper.js';
@@ -16,14 +17,16 @@ import { escapedOf, killEscaped } from './escaped.js';
 import { ReadinessChannels } from './readiness/channels.js';
 import { ServiceLog } from './logs/index.js';
 import { signalGroup, killLeftovers } from './signal.js';
-import { spawnProcess } from './spawn.js';
+import { checkCwd, decodeWaitStatus, PosixChild, spawnProcess, type ServiceChild } from './spawn.js';
 import { ProcessTable, readJournal } from './table.js';
 import { openOutputFifos, removeFifoDir, removeStaleFifos, reopenOutputFifos } from './output-fifo.js';
 
-/** How the keeper was started. */
 /** Longest run of back-to-back spawns before the keeper reads I/O (readiness, output). */
 const SPAWN_SLICE_MS = 5;
+/** posix_spawn calls in flight at once (each waits on a threadpool thread for its child's exec). */
+const SPAWNS_AT_ONCE = 3;
 
+/** How the keeper was started. */
 export interface KeeperOptions {
   readonly home: string;
   readonly controllerEntry: string;
@@ -97,6 +100,10 @@ export class Keeper {
     try {
       switch (msg.t) {
         case 'spawn': {
+          if (this.#posix) {
+            reply(true, await this.#spawnSlot(() => this.spawn(msg.req)));
+            return;
+          }
           // child_process.spawn blocks until the child has exec'd. A burst of spawns (a cold
           // start) would run back to back in one turn of the event loop, and readiness reports
           // of the services already started would wait for the whole burst (seconds, at 1000
@@ -153,7 +160,39 @@ export class Keeper {
   /** Set by the runner: the controller finished an ordered shutdown. */
   onShutdownDone: (() => void) | null = null;
 
+  /** posix_spawn is used (else child_process.spawn). */
+  readonly #posix = posixSpawnAvailable() && !process.env.KELPIE_CHILD_PROCESS_SPAWN;
+  /** Children spawned through posix_spawn, until reaped: their exits are ours to deliver. */
+  readonly #posixChildren = new Map<number, PosixChild>();
+  /** posix_spawn calls not returned yet: a zombie we do not know may be one of theirs. */
+  #inFlight = 0;
+  #reapDeferred = false;
+  #holdLoop: NodeJS.Timeout | null = null;
+  #slotsUsed = 0;
+  readonly #slotQueue: Array<() => void> = [];
+
+  /** Runs `f` when fewer than SPAWNS_AT_ONCE spawns are running, in the order asked. */
+  async #spawnSlot<T>(f: () => Promise<T>): Promise<T> {
+    if (this.#slotsUsed >= SPAWNS_AT_ONCE) await new Promise<void>((r) => this.#slotQueue.push(r));
+    else this.#slotsUsed++;
+    try {
+      return await f();
+    } finally {
+      const next = this.#slotQueue.shift();
+      if (next) next();
+      else this.#slotsUsed--;
+    }
+  }
+
   async spawn(req: SpawnRequest): Promise<{ pid: number; startTime: number; spawnedAt: string }> {
+    if (this.#posix) {
+      try {
+        return await this.#spawnPosix(req);
+      } catch (err) {
+        // A file without #! that execvp would run with sh: child_process does that.
+        if (!(err instanceof SpawnError && err.code === 'ENOEXEC')) throw err;
+      }
+    }
     const stdio = this.readiness.before(req);
     // stdout and stderr through FIFOs a later keeper can reopen (output-fifo.ts); anonymous
     // pipes where FIFOs cannot be made.
@@ -170,13 +209,73 @@ export class Keeper {
       throw err;
     }
     fifos?.spawned(true);
-    const pid = child.pid as number;
     child.on('error', () => {});
+    return this.#spawned(req, child, child.pid as number, fifos ? fifos.readers : [child.stdout, child.stderr], fifos?.paths ?? null);
+  }
+
+  /** Spawns through posix_spawn: the same fds as child_process would give, made by hand. */
+  async #spawnPosix(req: SpawnRequest): Promise<{ pid: number; startTime: number; spawnedAt: string }> {
+    const bad = checkCwd(req.cwd);
+    if (bad) throw bad;
+    this.readiness.before(req);
+    const fifos = openOutputFifos(this.opts.home, req.service);
+    // Our ends (read) and the child's (write) of its stdout/stderr, and of its notification fd.
+    const toClose: number[] = [];
+    const readers: Socket[] = [];
+    const fds: Array<number | null> = [null];
+    let ok = false;
+    try {
+      if (fifos) {
+        fds.push(fifos.writeFds[0], fifos.writeFds[1]);
+        readers.push(...fifos.readers);
+      } else {
+        for (let i = 0; i < 2; i++) {
+          const [r, w] = makePipe();
+          toClose.push(w);
+          readers.push(new Socket({ fd: r, readable: true, writable: false }));
+          fds.push(w);
+        }
+      }
+      const stdio: Array<Socket | null> = [null, readers[0]!, readers[1]!];
+      const n = req.readiness?.fd;
+      if (n !== undefined) {
+        const [r, w] = makePipe();
+        toClose.push(w);
+        while (fds.length < n) {
+          fds.push(null);
+          stdio.push(null);
+        }
+        fds.push(w);
+        stdio.push(new Socket({ fd: r, readable: true, writable: false }));
+      }
+      this.#inFlight++;
+      let pid: number;
+      try {
+        pid = await posixSpawn({ argv: req.argv, cwd: req.cwd, env: req.env, fds });
+      } finally {
+        this.#inFlight--;
+      }
+      ok = true;
+      const child = new PosixChild(pid, stdio);
+      this.#posixChildren.set(pid, child);
+      // A ChildProcess keeps Node's event loop alive until its exit; these need a handle that does.
+      this.#holdLoop ??= setInterval(() => {}, 1 << 30);
+      if (this.#reapDeferred && this.#inFlight === 0) this.#queueReap();
+      return this.#spawned(req, child, pid, readers, fifos?.paths ?? null);
+    } finally {
+      fifos?.spawned(ok);
+      closeFds(toClose);
+      if (!ok) for (const s of readers) s.destroy();
+    }
+  }
+
+  /** Records a process just spawned and watches it. */
+  #spawned(req: SpawnRequest, child: ServiceChild, pid: number, outputs: ReadonlyArray<NodeJS.ReadableStream | null>, fifoPaths: readonly string[] | null): { pid: number; startTime: number; spawnedAt: string } {
     this.readiness.after(req, child, pid);
     const spawnedAt = new Date().toISOString();
     const entry = { service: req.service, pid, startTime: readStat(pid)?.startTime ?? 0, spawnedAt };
-    this.table.add({ entry, child, req, outputs: fifos?.paths ?? null });
-    this.#capture(req, fifos ? fifos.readers : [child.stdout, child.stderr]);
+    this.table.add({ entry, child, req, outputs: fifoPaths });
+    this.#capture(req, outputs);
     child.once('exit', (code, signal) => this.#onExit(pid, code, signal));
     return { pid, startTime: entry.startTime, spawnedAt };
   }
@@ -258,12 +357,29 @@ export class Keeper {
     this.#reapQueued = true;
     setImmediate(() => {
       this.#reapQueued = false;
-      // Adopted daemons are reaped here: their wait status is their exit.
-      for (const r of reapOrphans()) {
+      // A zombie we do not know of while a spawn is in flight may be that spawn's child, whose
+      // exit must not be lost: it is left for the reap that follows the spawn.
+      const mayReap = (pid: number): boolean => {
+        if (this.#posixChildren.has(pid) || this.table.get(pid) || this.#inFlight === 0) return true;
+        this.#reapDeferred = true;
+        return false;
+      };
+      this.#reapDeferred = false;
+      for (const r of reapChildren(mayReap)) {
+        const posix = this.#posixChildren.get(r.pid);
+        if (posix) {
+          this.#posixChildren.delete(r.pid);
+          if (this.#posixChildren.size === 0 && this.#holdLoop) {
+            clearInterval(this.#holdLoop);
+            this.#holdLoop = null;
+          }
+          posix.exited(r.status);
+          continue;
+        }
+        // Adopted daemons: their wait status is their exit.
         if (!this.table.get(r.pid)) continue;
-        const sig = r.status & 0x7f;
-        const name = sig ? (Object.entries(constants.signals).find(([, n]) => n === sig)?.[0] as NodeJS.Signals | undefined) ?? null : null;
-        this.#onExit(r.pid, sig ? null : (r.status >> 8) & 0xff, name);
+        const [code, signal] = decodeWaitStatus(r.status);
+        this.#onExit(r.pid, code, signal);
       }
     });
   }

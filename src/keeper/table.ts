@@ -7,10 +7,10 @@
 // table. When it holds more than twice the live entries it is compacted: rewritten atomically
 // with only the live ones. Reading replays it; a torn last line (a keeper killed mid-write) is
 // ignored.
-import type { ChildProcess } from 'node:child_process';
 import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
 import { removeStaleTemps, writeFileAtomic } from '../os/atomic.js';
 import type { ProcessEntry, SpawnRequest } from '../protocol/keeper.js';
+import type { ServiceChild } from './spawn.js';
 
 const JOURNAL_VERSION = 3;
 /** Compaction once the journal has this many lines more than twice the live entries. */
@@ -61,7 +61,7 @@ export function readJournal(path: string): JournalEntry[] {
 export interface Owned {
   readonly entry: ProcessEntry;
   /** Null for an adopted daemon (re-parented to the keeper, reaped by the orphan reaper). */
-  readonly child: ChildProcess | null;
+  readonly child: ServiceChild | null;
   readonly req: SpawnRequest;
   /** The FIFOs its stdout and stderr go through (output-fifo.ts); null for anonymous pipes. */
   readonly outputs?: readonly string[] | null;

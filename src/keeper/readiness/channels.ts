@@ -1,9 +1,10 @@
 // The readiness channels of every service process, set up around its spawn: a notify socket
 // per service, a notification fd, a ready file, a log-line match. Each reports to `send`;
 // what a report means is the controller's business.
-import type { ChildProcess, StdioOptions } from 'node:child_process';
+import type { StdioOptions } from 'node:child_process';
 import { NotifyHub, type NotifyChannel } from '../../os/notify-socket.js';
 import type { FromKeeper, SpawnRequest } from '../../protocol/keeper.js';
+import type { ServiceChild } from '../spawn.js';
 import { notifyFdStdio, watchNotifyFd } from './notify-fd.js';
 import { prepareReadyFile, watchReadyFile } from './ready-file.js';
 
@@ -26,7 +27,7 @@ export class ReadinessChannels {
   }
 
   /** Watches the channels of a spawned process. */
-  after(req: SpawnRequest, child: ChildProcess, pid: number): void {
+  after(req: SpawnRequest, child: ServiceChild, pid: number): void {
     const r = req.readiness;
     if (!r) return;
     const service = req.service;

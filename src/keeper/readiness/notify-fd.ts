@@ -8,7 +8,6 @@
 // closed in the child only because every fd the keeper holds is close-on-exec
 // (cloexecInheritedFds covers what the keeper inherited). The keeper's end is closed as soon
 // as the newline is read, as s6-supervise does: a service writing again gets EPIPE.
-import type { ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 
 /** Highest notification fd accepted (the stdio array has N+1 entries). */
@@ -35,7 +34,7 @@ export type NotifyFdEvent = 'ready' | 'eof';
  * Watches the child's notification fd `n`; calls `cb` exactly once, unless the returned
  * function is called first (which closes the keeper's end without reporting).
  */
-export function watchNotifyFd(child: ChildProcess, n: number, cb: (ev: NotifyFdEvent) => void): () => void {
+export function watchNotifyFd(child: { readonly stdio: ReadonlyArray<unknown> }, n: number, cb: (ev: NotifyFdEvent) => void): () => void {
   const stream = child.stdio[n] as Readable | null | undefined;
   if (!stream) throw new Error(`child has no pipe at fd ${n}: spawn it with notifyFdStdio(${n})`);
   let done = false;
