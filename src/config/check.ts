@@ -5,6 +5,7 @@ import { parseSize } from './size.js';
 import { normaliseSignal, signalNames } from './signal.js';
 import { render } from './toml.js';
 import { didYouMean, type Issues } from './issues.js';
+import { deepFreeze } from './freeze.js';
 import { checkDeps, checkNames } from './refs.js';
 import { checkProbe } from './probe.js';
 import { checkProbeValue, describeProbeValue } from './probe-values.js';
@@ -55,20 +56,40 @@ export function describe(kind: Kind): string {
 /** Checks every key of `node` against `fields`; unknown keys, missing required keys and bad values are reported. */
 export function checkTable(node: TTable, fields: Fields, path: string, issues: Issues): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const known = Object.keys(fields);
+  const shape = shapeOf(fields);
   for (const e of node.entries.values()) {
     if (Object.hasOwn(fields, e.key)) continue;
-    const hint = didYouMean(e.key, known) ?? nestedHint(e.key, fields) ?? `valid keys here: ${known.join(', ')}`;
+    const hint = didYouMean(e.key, shape.keys) ?? nestedHint(e.key, fields) ?? `valid keys here: ${shape.keys.join(', ')}`;
     issues.add(e.keyLoc, join(path, e.key), { message: `unknown key ${JSON.stringify(e.key)}`, hint });
   }
-  for (const [key, field] of Object.entries(fields)) {
+  for (const [key, field] of shape.entries) {
     const prop = field.prop ?? key;
     const entry = node.entries.get(key);
     const v = entry ? checkValue(entry.node, field, join(path, key), issues) : absent(node, key, field, path, issues);
     if (v !== BAD && v !== undefined) out[prop] = v;
   }
-  for (const [key, field] of Object.entries(fields)) checkSiblingRules(node, key, field, fields, out, path, issues);
+  for (const [key, field] of shape.ruled) checkSiblingRules(node, key, field, fields, out, path, issues);
   return out;
+}
+
+/** What checkTable needs of a set of fields, worked out once per set (a config checks each set once per service). */
+interface Shape {
+  readonly keys: readonly string[];
+  readonly entries: ReadonlyArray<readonly [string, Field]>;
+  /** The fields with a rule that depends on a sibling's value. */
+  readonly ruled: ReadonlyArray<readonly [string, Field]>;
+}
+
+const shapes = new WeakMap<Fields, Shape>();
+
+function shapeOf(fields: Fields): Shape {
+  let s = shapes.get(fields);
+  if (!s) {
+    const entries = Object.entries(fields);
+    s = { keys: Object.keys(fields), entries, ruled: entries.filter(([, f]) => f.forbiddenWhen || f.onlyWhen || f.requiredUnless) };
+    shapes.set(fields, s);
+  }
+  return s;
 }
 
 /** requiredUnless, forbiddenWhen and onlyWhen: rules that depend on another key's value. Skipped
@@ -117,11 +138,19 @@ function absent(parent: TTable, key: string, field: Field, path: string, issues:
     issues.add(parent.loc, join(path, key), { message: `missing required key ${JSON.stringify(key)}`, expected: describe(field.kind) });
     return BAD;
   }
-  if (field.default !== undefined) return checkValue(plain(field.default, parent.loc), field, join(path, key), issues);
+  // Defaults are the same for every service: checked once, then shared (frozen, so no
+  // service's copy can change another's).
+  if (defaults.has(field)) return defaults.get(field);
+  let v: Out;
+  if (field.default !== undefined) v = checkValue(plain(field.default, parent.loc), field, join(path, key), issues);
   // A left-out table gets its defaults, unless it has required keys (remote): then it is absent.
-  if (field.kind.k === 'table' && !Object.values(field.kind.fields).some((f) => f.required)) return checkTable(plain({}, parent.loc) as TTable, field.kind.fields, join(path, key), issues);
-  return undefined;
+  else if (field.kind.k === 'table' && !Object.values(field.kind.fields).some((f) => f.required)) v = checkTable(plain({}, parent.loc) as TTable, field.kind.fields, join(path, key), issues);
+  else return undefined;
+  if (v !== BAD) defaults.set(field, deepFreeze(v));
+  return v;
 }
+
+const defaults = new WeakMap<Field, Out>();
 
 function checkValue(node: TNode, field: Field, path: string, issues: Issues): Out {
   const kind = field.kind;
@@ -156,9 +185,11 @@ function checkValue(node: TNode, field: Field, path: string, issues: Issues): Ou
     case 'signal': {
       if (node.kind !== 'string') return bad();
       const sig = normaliseSignal(node.value);
+      if (sig) return sig;
+      // The suggestion only for a bad name: it costs an edit distance to every signal name.
       const upper = node.value.trim().toUpperCase();
       const hint = didYouMean(upper.startsWith('SIG') ? upper : `SIG${upper}`, signalNames());
-      return sig ?? bad(hint ? { hint } : {});
+      return bad(hint ? { hint } : {});
     }
     case 'command':
       return checkCommand(node, bad);
