@@ -7,13 +7,24 @@ import { isLibuvChild } from '../os/reap.js';
 
 /** Our re-parented children (not spawned by libuv, not in `owned`) that belong to `service` (any, if null). */
 export function escapedOf(service: string | null, owned: (pid: number) => boolean): number[] {
-  const out: number[] = [];
+  const by = escapedBy(owned);
+  return service === null ? [...by.values()].flat() : (by.get(service) ?? []);
+}
+
+/**
+ * Our re-parented children (not spawned by libuv, not in `owned`) by the service they belong
+ * to: one read of our children list, however many services ended (a stop of all of them).
+ */
+export function escapedBy(owned: (pid: number) => boolean): Map<string, number[]> {
+  const out = new Map<string, number[]>();
   for (const pid of ownChildren()) {
     if (isLibuvChild(pid) || owned(pid)) continue;
     try {
       const env = readFileSync(`/proc/${pid}/environ`, 'latin1');
-      const vars = env.split('\0');
-      if (service === null ? vars.some((v) => v.startsWith('KELPIE_SERVICE=')) : vars.includes(`KELPIE_SERVICE=${service}`)) out.push(pid);
+      const v = env.split('\0').find((x) => x.startsWith('KELPIE_SERVICE='));
+      if (!v) continue;
+      const service = v.slice('KELPIE_SERVICE='.length);
+      out.set(service, [...(out.get(service) ?? []), pid]);
     } catch {
       // gone
     }

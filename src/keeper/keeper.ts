@@ -13,7 +13,7 @@ import { becomeSubreaper } from '../os/subreaper.js';
 import { KEEPER_PROTOCOL, type ExitEvent, type FromKeeper, type LogLine, type SpawnRequest, type ToKeeper } from '../protocol/keeper.js';
 import { BUILD } from '../protocol/version.js';
 import { ControllerLink } from './controller-link.js';
-import { escapedOf, killEscaped } from './escaped.js';
+import { escapedBy, escapedOf, killEscaped } from './escaped.js';
 import { ReadinessChannels } from './readiness/channels.js';
 import { ServiceLog } from './logs/index.js';
 import { signalGroup, killLeftovers } from './signal.js';
@@ -334,19 +334,35 @@ export class Keeper {
     this.#gone.delete(pid);
     // A service's process group ends with its leader: nothing it started may outlive it. A
     // launcher that forked a daemon is the exception: the daemon is what it started.
-    const leftoversKilled = owned.req.daemonizes
-      ? 0
-      : killLeftovers(pid, (g) => groupMembers(g).length) + this.#killEscaped(owned.entry.service);
+    const leftoversKilled = owned.req.daemonizes ? 0 : killLeftovers(pid, (g) => groupMembers(g).length);
     const signaled = this.#signaled.delete(pid);
     const ev: ExitEvent = { service: owned.entry.service, pid, code, signal, at: new Date().toISOString(), leftoversKilled, ...(signaled ? { signaled } : {}) };
-    this.link.sendExit(ev);
-    if (this.table.size === 0) this.exitWaiters.splice(0).forEach((f) => f());
+    const exit = { ev, escapes: !owned.req.daemonizes };
+    if (this.#exitBatch) this.#exitBatch.push(exit);
+    else this.#sendExits([exit]);
   }
 
-  /** Kills what escaped the group of `service`, unless another process of it still runs. */
-  #killEscaped(service: string): number {
-    if (this.table.all().some((o) => o.entry.service === service)) return 0;
-    return killEscaped(escapedOf(service, (p) => this.table.get(p) !== undefined));
+  /** Exits of one reaping pass, sent together once their escaped processes are killed. */
+  #exitBatch: Array<{ ev: ExitEvent; escapes: boolean }> | null = null;
+
+  /**
+   * Kills what escaped the groups of the services that ended (unless another process of the
+   * service still runs), in one look at our children for all of them, then reports the exits.
+   */
+  #sendExits(exits: ReadonlyArray<{ ev: ExitEvent; escapes: boolean }>): void {
+    const ended = new Set(exits.filter((x) => x.escapes && !this.table.hasService(x.ev.service)).map((x) => x.ev.service));
+    const killed = new Map<string, number>();
+    if (ended.size > 0) {
+      for (const [service, pids] of escapedBy((p) => this.table.get(p) !== undefined || this.#posixChildren.has(p))) {
+        if (ended.has(service)) killed.set(service, killEscaped(pids));
+      }
+    }
+    for (const { ev } of exits) {
+      const extra = killed.get(ev.service) ?? 0;
+      killed.delete(ev.service); // counted with one exit of the service
+      this.link.sendExit(extra ? { ...ev, leftoversKilled: ev.leftoversKilled + extra } : ev);
+    }
+    if (this.table.size === 0) this.exitWaiters.splice(0).forEach((f) => f());
   }
 
   /** Resolved when the table becomes empty. */
@@ -365,23 +381,35 @@ export class Keeper {
         return false;
       };
       this.#reapDeferred = false;
-      for (const r of reapChildren(mayReap)) {
-        const posix = this.#posixChildren.get(r.pid);
-        if (posix) {
-          this.#posixChildren.delete(r.pid);
-          if (this.#posixChildren.size === 0 && this.#holdLoop) {
-            clearInterval(this.#holdLoop);
-            this.#holdLoop = null;
-          }
-          posix.exited(r.status);
-          continue;
-        }
-        // Adopted daemons: their wait status is their exit.
-        if (!this.table.get(r.pid)) continue;
-        const [code, signal] = decodeWaitStatus(r.status);
-        this.#onExit(r.pid, code, signal);
+      const batch: Array<{ ev: ExitEvent; escapes: boolean }> = [];
+      this.#exitBatch = batch;
+      try {
+        this.#reapPass(mayReap);
+      } finally {
+        this.#exitBatch = null;
+        if (batch.length > 0) this.#sendExits(batch);
       }
     });
+  }
+
+  /** Reaps what may be reaped now and delivers each exit. */
+  #reapPass(mayReap: (pid: number) => boolean): void {
+    for (const r of reapChildren(mayReap)) {
+      const posix = this.#posixChildren.get(r.pid);
+      if (posix) {
+        this.#posixChildren.delete(r.pid);
+        if (this.#posixChildren.size === 0 && this.#holdLoop) {
+          clearInterval(this.#holdLoop);
+          this.#holdLoop = null;
+        }
+        posix.exited(r.status);
+        continue;
+      }
+      // Adopted daemons: their wait status is their exit.
+      if (!this.table.get(r.pid)) continue;
+      const [code, signal] = decodeWaitStatus(r.status);
+      this.#onExit(r.pid, code, signal);
+    }
   }
 
   /** Stops every service itself (no controller): its stop signal, SIGKILL after its timeout. */

@@ -69,6 +69,8 @@ export interface Owned {
 
 export class ProcessTable {
   readonly #byPid = new Map<number, Owned>();
+  /** Live processes per service. */
+  readonly #perService = new Map<string, number>();
 
   constructor(private readonly journalPath: string) {
     // A keeper killed between writing and renaming the journal left its temp file behind.
@@ -76,6 +78,7 @@ export class ProcessTable {
   }
 
   add(o: Owned): void {
+    if (!this.#byPid.has(o.entry.pid)) this.#perService.set(o.entry.service, (this.#perService.get(o.entry.service) ?? 0) + 1);
     this.#byPid.set(o.entry.pid, o);
     this.#append({ add: this.#record(o) });
   }
@@ -83,8 +86,18 @@ export class ProcessTable {
   remove(pid: number): Owned | undefined {
     const o = this.#byPid.get(pid);
     this.#byPid.delete(pid);
-    if (o) this.#append({ remove: pid });
+    if (o) {
+      const left = (this.#perService.get(o.entry.service) ?? 1) - 1;
+      if (left > 0) this.#perService.set(o.entry.service, left);
+      else this.#perService.delete(o.entry.service);
+      this.#append({ remove: pid });
+    }
     return o;
+  }
+
+  /** True while a process of `service` is in the table. */
+  hasService(service: string): boolean {
+    return this.#perService.has(service);
   }
 
   get(pid: number): Owned | undefined {
