@@ -4,6 +4,14 @@ import { constants } from 'node:os';
 import { readStat } from '../os/proc.js';
 import type { ProcessTable } from './table.js';
 
+let group: number | undefined;
+
+/** kelpie's own process group (the keeper never changes it). */
+function ownGroup(): number | undefined {
+  group ??= readStat(process.pid)?.pgrp;
+  return group;
+}
+
 /** Sends `signal` to the whole process group led by `pid`; returns an error text or null. */
 export function signalGroup(table: ProcessTable, pid: unknown, signal: string): string | null {
   if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 1) return `refusing to signal pid ${String(pid)}`;
@@ -14,7 +22,7 @@ export function signalGroup(table: ProcessTable, pid: unknown, signal: string): 
   if (st && st.startTime !== owned.entry.startTime) return `pid ${pid} was reused by another process`;
   // The process group the process is in now (an adopted daemon may lead its own, or not).
   const pgid = st && st.pgrp > 1 ? st.pgrp : pid;
-  if (pgid === readStat(process.pid)?.pgrp) return `refusing to signal kelpie's own process group ${pgid}`;
+  if (pgid === ownGroup()) return `refusing to signal kelpie's own process group ${pgid}`;
   try {
     process.kill(-pgid, signal === '0' ? 0 : (signal as NodeJS.Signals));
     return null;

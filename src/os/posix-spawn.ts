@@ -119,9 +119,28 @@ export class SpawnError extends Error {
 /** glibc's default search path when the environment has no PATH (confstr _CS_PATH). */
 const DEFAULT_PATH = '/bin:/usr/bin';
 
+/**
+ * How long a PATH lookup is reused: a cold start spawns the same program hundreds of times
+ * (each lookup is an access and a stat per PATH entry until found), while a program installed
+ * into an earlier PATH entry is still found within a second, as a shell would.
+ */
+const LOOKUP_TTL_MS = 1000;
+const lookups = new Map<string, { path: string; at: number }>();
+
 /** Where `file` resolves in `path` (relative to `cwd`), as execvp looks it up; a SpawnError if nowhere. */
 export function resolveProgram(file: string, envPath: string | undefined, cwd: string): string {
   if (file.includes('/')) return isAbsolute(file) ? file : resolve(cwd, file);
+  const key = `${cwd}\0${envPath ?? ''}\0${file}`;
+  const now = performance.now();
+  const hit = lookups.get(key);
+  if (hit && now - hit.at < LOOKUP_TTL_MS) return hit.path;
+  if (lookups.size > 1000) lookups.clear();
+  const path = lookUp(file, envPath, cwd);
+  lookups.set(key, { path, at: now });
+  return path;
+}
+
+function lookUp(file: string, envPath: string | undefined, cwd: string): string {
   let denied = false;
   for (const dir of (envPath ?? DEFAULT_PATH).split(':')) {
     const p = resolve(cwd, join(dir || '.', file));
@@ -190,6 +209,7 @@ export function posixSpawn(o: PosixSpawnOptions): Promise<number> {
       closeAll(b, dups);
       if (err) return rej(new SpawnError(`posix_spawn: ${String(err)}`, 'EFAULT'));
       if (r === 0 && (pid[0] ?? 0) > 0) return res(pid[0]!);
+      lookups.clear(); // a program that went away is looked up afresh next time
       const code = ERRNO_NAMES[r] ?? `errno ${r}`;
       const why = code === 'ENOENT' ? `command not found: ${file}` : code === 'EACCES' ? `permission denied: ${file}` : `cannot run ${file}: ${code}`;
       rej(new SpawnError(why, code));

@@ -45,7 +45,7 @@ export const down: Command = {
     const sameNamespace = claim === null || Number(claimPid) === pid && String(readStat(pid)?.startTime) === claimStart;
     let stillThere = false;
     if (sameNamespace) {
-      while (alive(pid)) await pause(50);
+      while (alive(pid)) await pause(10);
       stillThere = claimOf(paths.keeperPid) === claim;
     } else {
       // Wait for the keeper to let go of keeper.pid; a keeper killed outright never does, so
