@@ -2,7 +2,7 @@
 // persists what it must remember, and serves the API. It can die at any moment; the keeper
 // holds the processes and a new controller reconciles with them.
 import type { Server } from 'node:http';
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { constants as osConstants } from 'node:os';
 import { listen, listenTls } from '../api/server.js';
@@ -168,20 +168,37 @@ export class Controller implements ControllerApi {
   #loadConfig(firstBoot: boolean): Config {
     const snapshot = `${this.paths.home}/config.json`;
     removeStaleTemps(snapshot);
+    const read = (path: string): Config => {
+      const old = JSON.parse(readFileSync(path, 'utf8')) as Config;
+      // A snapshot written by an older controller (before an upgrade) may lack newer fields.
+      const services = Object.fromEntries(Object.entries(old.services).map(([n, spec]) => [n, withDefaults(spec)]));
+      const dashboard = old.global.dashboard ?? { listen: '127.0.0.1:0', metrics: false };
+      return { ...old, global: { ...old.global, dashboard }, services };
+    };
+    // The config `kelpie up` has just loaded and checked (src/cli/handoff.ts): loading it
+    // again would cost a quarter of a second at a thousand services.
+    const handoff = process.env.KELPIE_CONFIG_HANDOFF;
+    if (firstBoot && handoff) {
+      try {
+        const config = read(handoff);
+        if (config.file !== this.configFile) throw new Error('another config');
+        renameSync(handoff, snapshot);
+        return config;
+      } catch {
+        rmSync(handoff, { force: true });
+      }
+    }
     if (!firstBoot) {
       try {
-        const old = JSON.parse(readFileSync(snapshot, 'utf8')) as Config;
-        // A snapshot written by an older controller (before an upgrade) may lack newer fields.
-        const services = Object.fromEntries(Object.entries(old.services).map(([n, spec]) => [n, withDefaults(spec)]));
-        const dashboard = old.global.dashboard ?? { listen: '127.0.0.1:0', metrics: false };
-        return { ...old, global: { ...old.global, dashboard }, services };
+        return read(snapshot);
       } catch {
         this.say('no config snapshot; reading the config file again');
       }
     }
     const r = loadConfig(this.configFile);
     if (!r.ok) throw new Error(`invalid config:\n${r.issues.map(formatIssue).join('\n')}`);
-    writeFileAtomic(snapshot, JSON.stringify(r.config));
+    // Read back only by a controller this keeper restarts, on this boot: no fsync needed.
+    writeFileAtomic(snapshot, JSON.stringify(r.config), 0o600, { durable: false });
     return r.config;
   }
 

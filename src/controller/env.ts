@@ -4,7 +4,7 @@ import type { ServiceSpec } from '../config/types.js';
 
 // kelpie's own variables, and the service-manager protocol variables addressed to kelpie itself
 // (under systemd): a service gets its own NOTIFY_SOCKET from kelpie, or none.
-const INTERNAL = ['KELPIE_HOME', 'KELPIE_CONFIG', 'KELPIE_KEEPER_PID', 'KELPIE_WATCH', 'NOTIFY_SOCKET', 'WATCHDOG_USEC', 'WATCHDOG_PID', 'LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES'];
+const INTERNAL = ['KELPIE_HOME', 'KELPIE_CONFIG', 'KELPIE_KEEPER_PID', 'KELPIE_WATCH', 'KELPIE_CONFIG_HANDOFF', 'NOTIFY_SOCKET', 'WATCHDOG_USEC', 'WATCHDOG_PID', 'LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES'];
 
 /** The complete environment for one spawn of `spec`. */
 export function serviceEnv(spec: ServiceSpec, base: NodeJS.ProcessEnv = process.env): Record<string, string> {

@@ -19,6 +19,8 @@ export interface RunKeeperOptions {
   readonly watch?: boolean;
   /** Colour the foreground prefixes (default: on a terminal, unless NO_COLOR). */
   readonly color?: boolean;
+  /** More variables for the controller (the CLI's config handoff). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Resolves with the process exit code once kelpie has shut down. */
@@ -47,6 +49,7 @@ export async function runKeeper(o: RunKeeperOptions): Promise<number> {
       KELPIE_CONFIG: o.config,
       ...(o.watch ? { KELPIE_WATCH: '1' } : {}),
       KELPIE_KEEPER_PID: String(process.pid),
+      ...o.env,
     },
     onLine: printer ? (l: LogLine) => printer(l) : undefined,
     say,

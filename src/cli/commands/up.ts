@@ -13,6 +13,7 @@ import { loadOrThrow } from '../config.js';
 import { c, out, printJson, stateText, style } from '../output.js';
 import { VERSION } from '../version.js';
 import { showProgress } from '../progress.js';
+import { handOff } from '../handoff.js';
 
 function running(pidFile: string): number | null {
   try {
@@ -40,17 +41,18 @@ export const up: Command = {
     if (pid !== null) {
       throw new KelpieError('KELPIE_E_ALREADY_RUNNING', `kelpie already runs for ${ctx.where.home} (keeper pid ${pid})`, 'see kelpie status; stop it with kelpie down');
     }
+    mkdirSync(ctx.where.home, { recursive: true, mode: 0o700 });
+    const handoff = handOff(ctx.where.home, config);
     if (!ctx.values.detach) {
       const { runKeeper } = await import('../../keeper/run.js');
       process.title = 'kelpie-keeper';
-      return runKeeper({ home: ctx.where.home, config: config.file, foreground: true, watch: ctx.values.watch === true, color: style.enabled, version: VERSION, controllerEntry: dist('controller.js') });
+      return runKeeper({ home: ctx.where.home, config: config.file, foreground: true, watch: ctx.values.watch === true, color: style.enabled, version: VERSION, controllerEntry: dist('controller.js'), env: handoff });
     }
-    mkdirSync(ctx.where.home, { recursive: true, mode: 0o700 });
     const log = openSync(paths.daemonLog, 'a');
     const child = spawn(process.execPath, [dist('keeper.js')], {
       detached: true,
       stdio: ['ignore', log, log],
-      env: { ...process.env, KELPIE_HOME: ctx.where.home, KELPIE_CONFIG: config.file, ...(ctx.values.watch ? { KELPIE_WATCH: '1' } : {}) },
+      env: { ...process.env, KELPIE_HOME: ctx.where.home, KELPIE_CONFIG: config.file, ...(ctx.values.watch ? { KELPIE_WATCH: '1' } : {}), ...handoff },
     });
     let died: string | null = null;
     child.once('exit', (code, sig) => (died = sig ?? `code ${code}`));
