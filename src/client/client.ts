@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import type { GraphResult, Applied, ReloadResult, ActionOutcome, Envelope, KelpieEvent, LogEntry, ServiceDetail, StatusResult, AccessResult, UsageSample, DashboardLink } from '../protocol/api.js';
 import { KelpieError, type ErrorCode } from '../protocol/errors.js';
 import { homePaths } from '../protocol/home.js';
-import { connectPinned, whereOf } from '../fleet/pinned.js';
 import type { CapUrl } from '../fleet/url.js';
+import { whereOf } from '../fleet/where.js';
 
 
 const RETRY_MS = 5000;
@@ -71,6 +71,8 @@ export class Client {
   /** Where to send a request: the Unix socket, or a pinned TLS connection made first. */
   async #target(signal?: AbortSignal): Promise<ClientRequestArgs> {
     if (!this.remote) return { socketPath: this.socket };
+    // TLS (and the crypto behind the pin) is loaded only here: a local query never needs it.
+    const { connectPinned } = await import('../fleet/pinned.js');
     const sock = await connectPinned(this.remote, signal);
     // No `agent` here: with agent:false Node makes an Agent of its own, which ignores
     // createConnection and dials a plain TCP connection (sending the capability in clear).
