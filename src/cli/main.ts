@@ -140,7 +140,9 @@ async function main(argv: string[]): Promise<number> {
     if (typeof v.remote === 'string') throw usage(`${cmd.name} works on this machine only, not with --remote`, 'run it on the other node itself');
     delete flags.remote;
   }
-  return cmd.run(makeCtx(flags, parsed.positionals, v));
+  // The remotes file and URL parser (crypto, os) are loaded only for another node.
+  const remotes = flags.remote !== undefined ? await import('../client/remotes.js') : undefined;
+  return cmd.run(makeCtx(flags, parsed.positionals, v, remotes?.resolveRemote));
 }
 
 // `kelpie status | head`: a reader that goes away early is normal, not an error.

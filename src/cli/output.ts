@@ -59,8 +59,28 @@ export function stateText(state: string): string {
   }
 }
 
+/** Lines held by batch() while its renderer runs; null when out() writes at once. */
+let held: string[] | null = null;
+
 export function out(line = ''): void {
-  process.stdout.write(line + '\n');
+  if (held) held.push(line);
+  else process.stdout.write(line + '\n');
+}
+
+/**
+ * Runs a synchronous renderer and writes what it printed with out() in one write: a status of
+ * 100 services is one write to stdout, not 100 passes through the stream (what it prints, and
+ * when, is the same: nothing else runs while the renderer does).
+ */
+export function batch(render: () => void): void {
+  const lines: string[] = [];
+  held = lines;
+  try {
+    render();
+  } finally {
+    held = null;
+    if (lines.length) process.stdout.write(lines.join('\n') + '\n');
+  }
 }
 
 export function printJson(v: unknown): void {

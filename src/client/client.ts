@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import type { GraphResult, Applied, ReloadResult, ActionOutcome, Envelope, KelpieEvent, LogEntry, ServiceDetail, StatusResult, AccessResult, UsageSample, DashboardLink } from '../protocol/api.js';
 import { KelpieError, type ErrorCode } from '../protocol/errors.js';
 import { homePaths } from '../protocol/home.js';
-import { connectPinned, whereOf } from '../fleet/pinned.js';
 import type { CapUrl } from '../fleet/url.js';
+import { whereOf } from '../fleet/where.js';
 
 
 const RETRY_MS = 5000;
@@ -69,8 +69,13 @@ export class Client {
   readonly #explicit: boolean;
 
   /** Where to send a request: the Unix socket, or a pinned TLS connection made first. */
-  async #target(signal?: AbortSignal): Promise<ClientRequestArgs> {
-    if (!this.remote) return { socketPath: this.socket };
+  async #target(signal?: AbortSignal): Promise<ClientRequestArgs & { servername?: string }> {
+    // servername '' spares the agent working out a TLS server name from the default host
+    // "localhost" (net.isIP: its IPv6 pattern takes milliseconds to compile on first use, a
+    // noticeable part of a CLI command's time); a Unix socket has no TLS.
+    if (!this.remote) return { socketPath: this.socket, servername: '' };
+    // TLS (and the crypto behind the pin) is loaded only here: a local query never needs it.
+    const { connectPinned } = await import('../fleet/pinned.js');
     const sock = await connectPinned(this.remote, signal);
     // No `agent` here: with agent:false Node makes an Agent of its own, which ignores
     // createConnection and dials a plain TCP connection (sending the capability in clear).
@@ -129,7 +134,7 @@ export class Client {
 
   /** Opens a Server-Sent Events stream; calls `on` per event until `signal` aborts or it ends. */
   async stream(path: string, on: (event: string, data: unknown) => void, signal?: AbortSignal, opts: { idleMs?: number; opened?: () => void } = {}): Promise<void> {
-    let target: ClientRequestArgs;
+    let target: ClientRequestArgs & { servername?: string };
     try {
       target = await this.#target(signal);
     } catch (err) {

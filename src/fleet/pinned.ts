@@ -6,13 +6,11 @@ import { connect, type TLSSocket } from 'node:tls';
 import { KelpieError } from '../protocol/errors.js';
 import { fingerprintOf } from './fingerprint.js';
 import type { CapUrl } from './url.js';
+import { whereOf } from './where.js';
+
+export { whereOf };
 
 const HANDSHAKE_MS = 10_000;
-
-/** Where a URL points, for messages. */
-export function whereOf(u: Pick<CapUrl, 'host' | 'port'>): string {
-  return `${u.host.includes(':') ? `[${u.host}]` : u.host}:${u.port}`;
-}
 
 /** Connects and checks the peer's key; resolves with a socket ready for HTTP. */
 export function connectPinned(u: Pick<CapUrl, 'host' | 'port' | 'fingerprint'>, signal?: AbortSignal): Promise<TLSSocket> {

@@ -1,7 +1,7 @@
 // kelpie status [SVC]: services grouped by state, or one service in detail.
 import type { ServiceDetail, StatusResult } from '../../protocol/api.js';
 import type { Command } from '../command.js';
-import { c, out, printJson, span, stateText, usage, when } from '../output.js';
+import { batch, c, out, printJson, span, stateText, usage, when } from '../output.js';
 import { BUILD } from '../version.js';
 
 const ORDER = ['failed', 'unreachable', 'unhealthy', 'backoff', 'waiting', 'starting', 'stopping', 'running', 'done', 'stopped', 'disabled'];
@@ -98,14 +98,14 @@ export const status: Command = {
     if (name === undefined) {
       const s = await client.status();
       if (ctx.flags.json) printJson(s);
-      else renderAll(s);
+      else batch(() => renderAll(s));
       return 0;
     }
     const n = ctx.values.lines === undefined ? 10 : Number(ctx.values.lines);
     if (!Number.isInteger(n) || n < 0) throw usage(`-n takes a whole number, got ${String(ctx.values.lines)}`);
     const d = await client.service(name, n);
     if (ctx.flags.json) printJson(d);
-    else renderOne(d);
+    else batch(() => renderOne(d));
     return 0;
   },
 };
