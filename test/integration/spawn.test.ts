@@ -78,6 +78,12 @@ ready_timeout = "1h"
     assert.deepEqual(nf.fds, ['0', '1', '2', '5']);
     assert.match(readlinkSync(`/proc/${notified.pid}/fd/5`), /^pipe:/);
     assert.equal(nf.sid, notified.pid);
+    // Without clear_env: kelpie's environment (the caller's), minus kelpie's own variables, plus its own.
+    assert.ok(nf.env.includes(`KELPIE_TEST_MARK=${p.mark}`), 'inherits the environment kelpie was started with');
+    assert.ok(nf.env.includes('KELPIE_SERVICE=notified'));
+    for (const internal of ['KELPIE_HOME=', 'KELPIE_CONFIG=', 'KELPIE_CONFIG_HANDOFF=', 'KELPIE_KEEPER_PID=']) {
+      assert.ok(!nf.env.some((e) => e.startsWith(internal)), `${internal} leaked into a service`);
+    }
     await p.kelpie(['down']);
     await up;
   } finally {
