@@ -1,7 +1,7 @@
 // Foundation behaviour: up, status, down, restart policy, controller crash, staged stop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { Project, fixture, alive } from '../helpers/project.js';
 
 test('up -d starts the services, status reports them, down stops everything', async () => {
@@ -171,6 +171,32 @@ restart = "never"
     const child = Number(line.split(' ')[1]);
     await p.untilState('parent', 'failed');
     assert.equal(alive(child), false);
+  } finally {
+    await p.cleanup();
+  }
+});
+
+test('up hands the config it checked to the controller: the snapshot is in place and no handoff file is left', async () => {
+  const p = new Project(`
+[services.one]
+command = ["sleep", "1000"]
+env = { WHICH = "first" }
+`);
+  try {
+    await p.up();
+    const home = readdirSync(p.home);
+    assert.deepEqual(home.filter((n) => n.startsWith('config.handoff.')), [], `left in the home: ${home.join(' ')}`);
+    assert.ok(home.includes('config.json'), 'the controller keeps the config as its snapshot');
+    const pid = await p.pid('one');
+    assert.ok(pid !== null);
+    assert.match(readFileSync(`/proc/${pid}/environ`, 'latin1'), /WHICH=first/);
+    // A reload reads the file itself, not the snapshot.
+    p.write('kelpie.toml', '[services.one]\ncommand = ["sleep", "1000"]\nenv = { WHICH = "second" }\n');
+    const r = await p.kelpie(['reload']);
+    assert.equal(r.code, 0, r.stderr);
+    const st = await p.until((s) => s.services.some((x) => x.name === 'one' && x.state === 'running' && x.pid !== pid), 'one restarted with the new env');
+    const again = st.services.find((x) => x.name === 'one')!.pid!;
+    assert.match(readFileSync(`/proc/${again}/environ`, 'latin1'), /WHICH=second/);
   } finally {
     await p.cleanup();
   }
