@@ -50,6 +50,12 @@ const NL = 0x0a;
 /** A scratch buffer larger than this is not kept between reads. */
 const KEEP_SCRATCH = 1 << 20;
 
+// The batch being built for the current read, shared by every ServiceLog: the keeper is
+// single-threaded and a batch is written synchronously before the next read is handled, so one
+// will do (and 1000 quiet services cost no buffer each). Allocated at the first line.
+let scratch = Buffer.alloc(0);
+const ends: number[] = [];
+
 export class ServiceLog {
   readonly file: LogFile;
   onLine: LogListener | undefined;
@@ -61,10 +67,7 @@ export class ServiceLog {
   private readonly wantLines: () => boolean;
   private readonly onWrite: (() => void) | undefined;
   private readonly prefix = new RecordPrefix();
-  // The batch being built for the current read (the keeper is single-threaded and every
-  // batch is written synchronously before the next read is handled, so one per log will do).
-  private scratch = Buffer.allocUnsafe(1 << 17);
-  private ends: number[] = [];
+  // State of the batch of the current read (its bytes are in `scratch`).
   private count = 0;
   private len = 0;
   private at: Date | null = null;
@@ -179,8 +182,8 @@ export class ServiceLog {
     }
     const head = partial ? this.prefix.partial : this.prefix.whole;
     const need = this.len + head.length + (end - start) + 1;
-    if (need > this.scratch.length) this.grow(need);
-    const out = this.scratch;
+    if (need > scratch.length) this.grow(need);
+    const out = scratch;
     out.set(head, this.len);
     let pos = this.len + head.length;
     // A plain view + set: Buffer#copy costs ~3× as much for the short lines that are typical.
@@ -188,13 +191,13 @@ export class ServiceLog {
     pos += end - start;
     out[pos++] = NL;
     this.len = pos;
-    this.ends[this.count++] = pos;
+    ends[this.count++] = pos;
   }
 
   private grow(need: number): void {
-    const bigger = Buffer.allocUnsafe(Math.max(need, this.scratch.length * 2));
-    this.scratch.copy(bigger, 0, 0, this.len);
-    this.scratch = bigger;
+    const bigger = Buffer.allocUnsafe(Math.max(need, 1 << 16, scratch.length * 2));
+    scratch.copy(bigger, 0, 0, this.len);
+    scratch = bigger;
   }
 
   /** Writes the batch of the current read, then hands its lines to onLine (if wanted). */
@@ -206,9 +209,9 @@ export class ServiceLog {
     this.texts = null;
     if (count === 0 || this.closed) return;
     const at = this.at as Date;
-    this.file.writeBatch(this.scratch, this.ends, count);
+    this.file.writeBatch(scratch, ends, count);
     this.len = 0;
-    if (this.scratch.length > KEEP_SCRATCH) this.scratch = Buffer.allocUnsafe(1 << 17);
+    if (scratch.length > KEEP_SCRATCH) scratch = Buffer.alloc(0);
     this.onWrite?.();
     const listener = this.onLine;
     if (!listener || texts === null) return;
