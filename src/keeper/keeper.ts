@@ -298,7 +298,10 @@ export class Keeper {
         path: join(this.opts.home, 'logs', `${req.service}.log`),
         maxBytes: req.log.maxBytes,
         keep: req.log.keep,
-        onLine: (e) => this.#onLine({ service: e.service, at: e.at.toISOString(), stream: e.stream, text: e.text }),
+        onLine: (e) => this.#onLine({ service: e.service, at: e.iso, stream: e.stream, text: e.text }),
+        // Lines as strings only for a consumer: foreground output, a follower, a log-line readiness match.
+        wantLines: () => this.opts.onLine !== undefined || this.#following || this.readiness.watchesLines(req.service),
+        onWrite: () => this.#checkLog(req.service),
       });
       this.#logs.set(req.service, log);
     } else {
@@ -321,7 +324,6 @@ export class Keeper {
   }
 
   #onLine(line: LogLine): void {
-    this.#checkLog(line.service);
     this.opts.onLine?.(line);
     this.readiness.line(line.service, line.text);
     if (this.#following) this.link.sendLog(line);

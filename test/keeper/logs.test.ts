@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import fc from 'fast-check';
 import { LineAssembler, LogFile, ServiceLog, formatLogLine, parseLogLine } from '../../src/keeper/logs/index.js';
 import type { LogEntry, WriteFn } from '../../src/keeper/logs/index.js';
@@ -346,4 +346,106 @@ test('capture: several streams at once, close waits for EOF, stamps, listener er
   s.end('after close\n'); // still read (the writer never blocks), discarded
   await done;
   assert.match(fs.readFileSync(path.join(dir, 'f.log'), 'utf8'), /^\S+Z out kept\n$/);
+});
+
+// Lines copied as bytes (nobody wants strings) and lines decoded for a listener must give the
+// same file, and the same records a LineAssembler + formatLogLine would: invalid UTF-8 becomes
+// U+FFFD, long lines split at character boundaries, CRLF stripped, wherever reads are cut.
+test('capture: the byte path writes exactly the records of the decoded lines', async (t) => {
+  const dir = tmpdir(t);
+  const at = new Date(Date.UTC(2026, 10, 22, 3, 47, 28, 123));
+  const part = fc.oneof(
+    fc.constantFrom('\n', '\r\n', '\r', 'é', '✓', '🦘', 'plain text ', 'x'.repeat(50)).map((s) => Buffer.from(s)),
+    fc.constantFrom([0xff], [0xc3], [0xed, 0xa0, 0x80], [0xf0, 0x9f], [0x80, 0x80], [0xe2, 0x9c]).map((b) => Buffer.from(b)),
+  );
+  let k = 0;
+  await fc.assert(
+    fc.asyncProperty(fc.array(part, { maxLength: 60 }), fc.array(fc.nat(), { maxLength: 20 }), fc.integer({ min: 4, max: 40 }), async (parts, cuts, maxLine) => {
+      const all = Buffer.concat(parts);
+      const chunks = splitAt(all, cuts).filter((c) => c.length > 0);
+      const expected = assemble(chunks, maxLine).map((p) => `${formatLogLine(at, 'out', p.text, p.partial)}\n`).join('');
+      k++;
+      const bytesLog = new ServiceLog('b', { path: path.join(dir, `b${k}.log`), maxBytes: 1 << 20, keep: 1, maxLine, now: () => at });
+      const seen: Piece[] = [];
+      const textLog = new ServiceLog('t', { path: path.join(dir, `t${k}.log`), maxBytes: 1 << 20, keep: 1, maxLine, now: () => at, onLine: (e) => seen.push({ text: e.text, partial: e.partial }) });
+      await Promise.all([bytesLog.attach(Readable.from(chunks), 'out'), textLog.attach(Readable.from(chunks), 'out')]);
+      await Promise.all([bytesLog.close(), textLog.close()]);
+      const read = (f: string): string => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : '');
+      assert.equal(read(path.join(dir, `b${k}.log`)), expected);
+      assert.equal(read(path.join(dir, `t${k}.log`)), expected);
+      assert.deepEqual(seen, assemble(chunks, maxLine));
+    }),
+    { numRuns: 150 },
+  );
+});
+
+test('capture: strings only while wanted; onWrite after every batch, also when the disk is full', async (t) => {
+  const dir = tmpdir(t);
+  let wanted = false;
+  let full = false;
+  let writes = 0;
+  const seen: LogEntry[] = [];
+  const log = new ServiceLog('w', {
+    path: path.join(dir, 'w.log'), maxBytes: 1 << 20, keep: 1,
+    onLine: (e) => seen.push(e),
+    wantLines: () => wanted,
+    onWrite: () => writes++,
+    writeSync: (fd, buf, off, len) => {
+      if (full) throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+      return fs.writeSync(fd, buf, off, len);
+    },
+  });
+  const s = new PassThrough();
+  const done = log.attach(s, 'err');
+  s.write('a\nb\n');
+  await tick();
+  wanted = true;
+  s.write('c\nd');
+  await tick();
+  assert.deepEqual(seen.map((e) => e.text), ['c']);
+  assert.ok(seen.every((e) => e.stream === 'err' && !e.partial && e.iso === e.at.toISOString()));
+  wanted = false;
+  s.write('\ne\n');
+  await tick();
+  assert.equal(writes, 3);
+  full = true;
+  s.write('lost 1\nlost 2\n');
+  await tick();
+  assert.equal(writes, 4, 'onWrite also after a batch that could not be written');
+  assert.ok(log.file.failing);
+  assert.equal(log.file.dropped, 2);
+  full = false;
+  s.end('f\n');
+  await done;
+  assert.ok(!log.file.failing, 'writing resumed');
+  await log.close();
+  assert.deepEqual(records(path.join(dir, 'w.log')).map((r) => `${r?.stream} ${r?.text}`), ['err a', 'err b', 'err c', 'err d', 'err e', 'err f']);
+  assert.deepEqual(seen.map((e) => e.text), ['c'], 'no strings for lines nobody wanted');
+});
+
+test('file: rotation with rotated files left from before, one removed meanwhile, keep lowered', (t) => {
+  const dir = tmpdir(t);
+  const file = path.join(dir, 'r.log');
+  for (let i = 1; i <= 3; i++) fs.writeFileSync(`${file}.${i}`, `old ${i}\n`);
+  const log = new LogFile(file, { maxBytes: 10, keep: 5 });
+  const body = (i: number): string | null => {
+    const f = i ? `${file}.${i}` : file;
+    return fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : null;
+  };
+  const files = (): Array<string | null> => [0, 1, 2, 3, 4, 5, 6].map(body);
+  for (const l of ['new 1', 'new 2', 'new 3']) log.write(l); // 6 bytes each: every line but the first rotates
+  assert.deepEqual(files(), ['new 3\n', 'new 2\n', 'new 1\n', 'old 1\n', 'old 2\n', 'old 3\n', null]);
+  fs.rmSync(`${file}.2`); // someone removes a rotated file: a gap, skipped
+  log.write('new 4');
+  assert.deepEqual(files(), ['new 4\n', 'new 3\n', 'new 2\n', null, 'old 1\n', 'old 2\n', null]);
+  log.write('new 5');
+  assert.deepEqual(files(), ['new 5\n', 'new 4\n', 'new 3\n', 'new 2\n', null, 'old 1\n', null]);
+  assert.equal(log.lastError, null);
+  log.setLimits({ maxBytes: 10, keep: 2 });
+  log.write('new 6');
+  assert.deepEqual(files(), ['new 6\n', 'new 5\n', 'new 4\n', null, null, null, null]);
+  log.write('new 7');
+  log.close();
+  assert.deepEqual(files(), ['new 7\n', 'new 6\n', 'new 5\n', null, null, null, null]);
+  assert.equal(log.lastError, null);
 });

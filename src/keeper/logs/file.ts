@@ -3,7 +3,8 @@
 // - Opened with flags 'a' (O_WRONLY|O_APPEND|O_CREAT). Node/libuv always adds O_CLOEXEC to
 //   fs.openSync, so the fd never leaks into a spawned service (DESIGN §6).
 // - Writes are synchronous (fs.writeSync) so records keep their order and nothing is queued
-//   in memory; writeLines() joins many lines into one write per file segment.
+//   in memory; writeLines() joins many lines into one write per file segment, and
+//   writeBatch() takes records already formatted back to back in one buffer (the capture path).
 // - Rotation happens only between lines: when the next line would take the file past
 //   maxBytes, name → name.1 (…, .keep-1 → .keep, the oldest is replaced/deleted) and writing
 //   continues in a fresh file. A single line larger than maxBytes gets a file of its own.
@@ -36,6 +37,8 @@ export class LogFile {
   private fd = -1;
   private bytes = 0;
   private carry: Buffer | null = null;
+  /** Rotated files name.1 … name.N known to exist; -1 until looked up. */
+  private rotated = -1;
   private closed = false;
   private limits: LogLimits;
   private readonly writeFn: WriteFn;
@@ -65,28 +68,43 @@ export class LogFile {
   /** Append complete lines (without '\n'). Never throws. */
   writeLines(lines: readonly string[]): void {
     if (lines.length === 0) return;
+    const bufs = lines.map((l) => Buffer.from(`${l}\n`, 'utf8'));
+    const ends: number[] = [];
+    let len = 0;
+    for (const b of bufs) ends.push((len += b.length));
+    this.writeBatch(bufs.length === 1 ? (bufs[0] as Buffer) : Buffer.concat(bufs, len), ends, ends.length);
+  }
+
+  /**
+   * Append `count` complete records held back to back in `buf`, each ending in '\n';
+   * ends[i] is the offset just past record i's '\n'. One write, unless rotation falls
+   * between two of them. `buf` may be reused by the caller afterwards. Never throws.
+   */
+  writeBatch(buf: Uint8Array, ends: ArrayLike<number>, count: number): void {
+    if (count === 0) return;
     if (this.closed || (this.fd < 0 && !this.open()) || (this.carry && !this.flushCarry())) {
-      this.dropped += lines.length;
+      this.dropped += count;
       return;
     }
-    let batch: Buffer[] = [];
-    let batchLen = 0;
-    for (let i = 0; i < lines.length; i++) {
-      const buf = Buffer.from(`${lines[i]}\n`, 'utf8');
-      if (this.bytes + batchLen > 0 && this.bytes + batchLen + buf.length > this.limits.maxBytes) {
-        if (batch.length > 0 && !this.flush(batch, lines.length - i)) return;
-        batch = [];
-        batchLen = 0;
-        this.rotate();
-        if (this.fd < 0) {
-          this.dropped += lines.length - i;
-          return;
+    const total = ends[count - 1] as number;
+    let from = 0; // first byte not yet written
+    let first = 0; // its record
+    if (this.bytes + total > this.limits.maxBytes) {
+      for (let i = 0; i < count; i++) {
+        const start = i === 0 ? 0 : (ends[i - 1] as number);
+        if (this.bytes + (start - from) > 0 && this.bytes + ((ends[i] as number) - from) > this.limits.maxBytes) {
+          if (i > first && !this.flush(buf, ends, first, i, count - i)) return;
+          from = start;
+          first = i;
+          this.rotate();
+          if (this.fd < 0) {
+            this.dropped += count - i;
+            return;
+          }
         }
       }
-      batch.push(buf);
-      batchLen += buf.length;
     }
-    if (this.flush(batch, 0)) this.failing = false;
+    if (this.flush(buf, ends, first, count, 0)) this.failing = false;
   }
 
   close(): void {
@@ -114,7 +132,7 @@ export class LogFile {
   }
 
   /** Write all of `buf`; returns bytes written before an error (== length on success). */
-  private writeAll(buf: Buffer): number {
+  private writeAll(buf: Uint8Array): number {
     let off = 0;
     try {
       while (off < buf.length) off += this.writeFn(this.fd, buf, off, buf.length - off);
@@ -133,17 +151,21 @@ export class LogFile {
     return this.carry === null;
   }
 
-  /** Write one batch; on error count unwritten lines (+ `rest` not yet batched) as dropped. */
-  private flush(batch: Buffer[], rest: number): boolean {
-    const all = batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch);
-    const n = this.writeAll(all);
-    if (n === all.length) return true;
-    let end = 0;
-    for (const b of batch) {
-      const start = end;
-      end += b.length;
-      if (end <= n) continue;
-      if (start < n) this.carry = Buffer.from(all.subarray(n, end)); // torn line: finish later
+  /**
+   * Write records first … end-1 of buf; on error count the unwritten ones (+ `rest` not yet
+   * tried) as dropped, and keep the rest of a torn record to finish first next time.
+   */
+  private flush(buf: Uint8Array, ends: ArrayLike<number>, first: number, end: number, rest: number): boolean {
+    const from = first === 0 ? 0 : (ends[first - 1] as number);
+    const to = ends[end - 1] as number;
+    const n = this.writeAll(buf.subarray(from, to));
+    if (n === to - from) return true;
+    const stop = from + n;
+    for (let i = first; i < end; i++) {
+      const e = ends[i] as number;
+      if (e <= stop) continue;
+      const start = i === 0 ? 0 : (ends[i - 1] as number);
+      if (start < stop) this.carry = Buffer.from(buf.subarray(stop, e)); // torn line: finish later (a copy)
       else this.dropped++;
     }
     this.dropped += rest;
@@ -159,15 +181,32 @@ export class LogFile {
     this.fd = -1;
     try {
       const { keep } = this.limits;
-      for (let i = keep + 1; fs.existsSync(`${this.path}.${i}`); i++) fs.rmSync(`${this.path}.${i}`, { force: true });
-      for (let i = keep - 1; i >= 1; i--) {
-        if (fs.existsSync(`${this.path}.${i}`)) fs.renameSync(`${this.path}.${i}`, `${this.path}.${i + 1}`);
+      // Which rotated files exist is looked up once (name.1, name.2, … up to the first gap) and
+      // then tracked: probing name.1 … name.keep-1 at every rotation cost ~1000 stat calls
+      // per MiB written with keep = 1000, most of the keeper's CPU under a chatty service.
+      if (this.rotated < 0) {
+        let n = 0;
+        while (fs.existsSync(`${this.path}.${n + 1}`)) n++;
+        this.rotated = n;
       }
+      for (let i = keep + 1; i <= this.rotated; i++) fs.rmSync(`${this.path}.${i}`, { force: true });
+      for (let i = Math.min(this.rotated, keep - 1); i >= 1; i--) renameIfThere(`${this.path}.${i}`, `${this.path}.${i + 1}`);
       if (keep > 0) fs.renameSync(this.path, `${this.path}.1`);
       else fs.rmSync(this.path, { force: true });
+      this.rotated = Math.min(this.rotated + 1, keep);
     } catch (e) {
+      this.rotated = -1; // look again next time
       this.lastError = e as NodeJS.ErrnoException; // keep appending to the current file
     }
     this.open();
+  }
+}
+
+/** Renames `from` to `to`; a file someone else removed meanwhile is no error. */
+function renameIfThere(from: string, to: string): void {
+  try {
+    fs.renameSync(from, to);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
 }

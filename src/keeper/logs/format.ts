@@ -38,3 +38,28 @@ export function parseLogLine(line: string): ParsedLogLine | null {
     text: m[4] as string,
   };
 }
+
+/**
+ * The bytes before a record's text (`<ISO> out `, `<ISO> out+ `) for one time and stream,
+ * made again only when the millisecond or the stream changes: the capture path's
+ * formatLogLine.
+ */
+export class RecordPrefix {
+  iso = '';
+  whole: Buffer = Buffer.alloc(0);
+  partial: Buffer = Buffer.alloc(0);
+  private ms = NaN;
+  private stream: StreamName | null = null;
+
+  set(at: Date, stream: StreamName): void {
+    const ms = at.getTime();
+    if (ms === this.ms && stream === this.stream) return;
+    if (ms !== this.ms) {
+      this.ms = ms;
+      this.iso = at.toISOString();
+    }
+    this.stream = stream;
+    this.whole = Buffer.from(`${this.iso} ${stream} `, 'latin1');
+    this.partial = Buffer.from(`${this.iso} ${stream}+ `, 'latin1');
+  }
+}

@@ -49,6 +49,11 @@ export class ReadinessChannels {
     }
   }
 
+  /** True while a process of `service` waits for a log line to match its readiness pattern. */
+  watchesLines(service: string): boolean {
+    return this.#matchers.has(service);
+  }
+
   /** Checks a captured line against the service's readiness pattern (once per process). */
   line(service: string, text: string): void {
     const m = this.#matchers.get(service);
