@@ -13,7 +13,7 @@ import { loadOrThrow } from '../config.js';
 import { c, out, printJson, stateText, style } from '../output.js';
 import { VERSION } from '../version.js';
 import { showProgress } from '../progress.js';
-import { DAEMON_NODE_FLAGS } from '../../os/node-flags.js';
+import { KEEPER_NODE_FLAGS } from '../../os/node-flags.js';
 
 function running(pidFile: string): number | null {
   try {
@@ -48,7 +48,7 @@ export const up: Command = {
     }
     mkdirSync(ctx.where.home, { recursive: true, mode: 0o700 });
     const log = openSync(paths.daemonLog, 'a');
-    const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, dist('keeper.js')], {
+    const child = spawn(process.execPath, [...KEEPER_NODE_FLAGS, dist('keeper.js')], {
       detached: true,
       stdio: ['ignore', log, log],
       env: { ...process.env, KELPIE_HOME: ctx.where.home, KELPIE_CONFIG: config.file, ...(ctx.values.watch ? { KELPIE_WATCH: '1' } : {}) },
