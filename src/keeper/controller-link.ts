@@ -2,6 +2,7 @@
 // exit events (bounded) while it is away. The channel may vanish mid-write at any time.
 import { fork, type ChildProcess } from 'node:child_process';
 import type { ExitEvent, FromKeeper, LogLine, ToKeeper } from '../protocol/keeper.js';
+import { CONTROLLER_NODE_FLAGS, withNodeFlags } from '../os/node-flags.js';
 
 const MAX_BUFFERED = 10_000;
 const MAX_LOG_IN_FLIGHT = 1000;
@@ -46,7 +47,7 @@ export class ControllerLink {
     this.#boots++;
     this.#lastStart = Date.now();
     // detached: a Ctrl-C on the terminal reaches the keeper, which decides; not the controller.
-    const child = fork(this.entry, [], { env: this.env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
+    const child = fork(this.entry, [], { env: this.env, execArgv: withNodeFlags(process.execArgv, CONTROLLER_NODE_FLAGS), stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
     this.#child = child;
     child.on('error', () => {});
     child.on('message', (m) => this.host.handle(m as ToKeeper));

@@ -14,6 +14,7 @@ import { c, out, printJson, stateText, style } from '../output.js';
 import { VERSION } from '../version.js';
 import { showProgress } from '../progress.js';
 import { handOff } from '../handoff.js';
+import { KEEPER_NODE_FLAGS } from '../../os/node-flags.js';
 
 function running(pidFile: string): number | null {
   try {
@@ -49,7 +50,7 @@ export const up: Command = {
       return runKeeper({ home: ctx.where.home, config: config.file, foreground: true, watch: ctx.values.watch === true, color: style.enabled, version: VERSION, controllerEntry: dist('controller.js'), env: handoff });
     }
     const log = openSync(paths.daemonLog, 'a');
-    const child = spawn(process.execPath, [dist('keeper.js')], {
+    const child = spawn(process.execPath, [...KEEPER_NODE_FLAGS, dist('keeper.js')], {
       detached: true,
       stdio: ['ignore', log, log],
       env: { ...process.env, KELPIE_HOME: ctx.where.home, KELPIE_CONFIG: config.file, ...(ctx.values.watch ? { KELPIE_WATCH: '1' } : {}), ...handoff },
