@@ -66,6 +66,26 @@ export function libc(): Libc | null {
   return cached;
 }
 
+/**
+ * Bindings made once, on first use, by `make` from koffi and libc: null where koffi or libc
+ * cannot be loaded, or `make` throws (a symbol this libc lacks) or returns null.
+ */
+export function lazyBindings<T>(make: (f: Ffi) => T | null): () => T | null {
+  let made: T | null | undefined;
+  return () => {
+    if (made !== undefined) return made;
+    made = null;
+    const f = ffi();
+    if (!f) return made;
+    try {
+      made = make(f);
+    } catch {
+      made = null;
+    }
+    return made;
+  };
+}
+
 /** Error for a failed libc call, with the errno name as `code` (e.g. EADDRINUSE). */
 export function errnoError(call: string, errno: number, detail?: string): NodeJS.ErrnoException {
   const code = errnoName(errno);

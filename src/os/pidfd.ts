@@ -2,7 +2,7 @@
 // pidfd_open (Linux 5.3+) gives an fd that becomes readable when the process exits; the shared
 // Poller reports it. The exit status is not ours to read (only the parent can wait for it).
 // Without pidfd (no koffi, an older kernel) a poll of /proc once a second stands in.
-import { ffi } from './libc.js';
+import { lazyBindings } from './libc.js';
 import { Poller } from './poller.js';
 import { readStat } from './proc.js';
 
@@ -11,31 +11,20 @@ interface Bindings {
   close(fd: number): number;
 }
 
-let bindings: Bindings | null | undefined;
-
-function bind(): Bindings | null {
-  if (bindings !== undefined) return bindings;
-  bindings = null;
-  const f = ffi();
-  if (!f) return null;
+const bind = lazyBindings<Bindings>((f) => {
+  // glibc 2.36+ has the wrapper; otherwise the raw syscall (434 on every architecture that
+  // uses the generic syscall table, x86-64 included).
+  let open: (pid: number) => number;
   try {
-    // glibc 2.36+ has the wrapper; otherwise the raw syscall (434 on every architecture that
-    // uses the generic syscall table, x86-64 included).
-    let open: (pid: number) => number;
-    try {
-      const fn = f.lib.func('int pidfd_open(int, unsigned int)');
-      open = (pid) => fn(pid, 0) as number;
-    } catch {
-      const syscall = f.lib.func('long syscall(long, int, unsigned int)');
-      open = (pid) => Number(syscall(434, pid, 0));
-    }
-    const close = f.lib.func('int close(int)');
-    bindings = { pidfdOpen: open, close: (fd) => close(fd) as number };
+    const fn = f.lib.func('int pidfd_open(int, unsigned int)');
+    open = (pid) => fn(pid, 0) as number;
   } catch {
-    bindings = null;
+    const syscall = f.lib.func('long syscall(long, int, unsigned int)');
+    open = (pid) => Number(syscall(434, pid, 0));
   }
-  return bindings;
-}
+  const close = f.lib.func('int close(int)');
+  return { pidfdOpen: open, close: (fd) => close(fd) as number };
+});
 
 let poller: Poller | null | undefined;
 

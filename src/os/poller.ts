@@ -8,7 +8,7 @@
 // bounded batch. An eventfd in the set wakes the worker to end; the finite timeout bounds how
 // long a process exit can wait for the worker (Node joins worker threads on exit).
 import { Worker } from 'node:worker_threads';
-import { errnoError, ffi } from './libc.js';
+import { errnoError, lazyBindings } from './libc.js';
 
 const EPOLLIN = 0x1;
 const EPOLLONESHOT = 1 << 30;
@@ -76,29 +76,15 @@ interface Bindings {
   koffiPath: string;
 }
 
-let bindings: Bindings | null | undefined;
-
-function bind(): Bindings | null {
-  if (bindings !== undefined) return bindings;
-  bindings = null;
-  const f = ffi();
-  if (!f) return null;
-  try {
-    const { lib, koffi } = f;
-    bindings = {
-      epoll_create1: lib.func('int epoll_create1(int)'),
-      epoll_ctl: lib.func('int epoll_ctl(int, int, int, void *)'),
-      eventfd: lib.func('int eventfd(unsigned int, int)'),
-      write: lib.func('int64_t write(int, const void *, size_t)'),
-      close: lib.func('int close(int)'),
-      errno: () => koffi.errno(),
-      koffiPath: f.koffiPath,
-    };
-  } catch {
-    bindings = null;
-  }
-  return bindings;
-}
+const bind = lazyBindings<Bindings>(({ lib, koffi, koffiPath }) => ({
+  epoll_create1: lib.func('int epoll_create1(int)'),
+  epoll_ctl: lib.func('int epoll_ctl(int, int, int, void *)'),
+  eventfd: lib.func('int eventfd(unsigned int, int)'),
+  write: lib.func('int64_t write(int, const void *, size_t)'),
+  close: lib.func('int close(int)'),
+  errno: () => koffi.errno(),
+  koffiPath,
+}));
 
 export class Poller {
   readonly #c: Bindings;

@@ -20,7 +20,7 @@
 // by the keeper's SIGCHLD reaper (reap.ts) through waitpid.
 import { accessSync, constants, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { ffi } from './libc.js';
+import { ffi, lazyBindings } from './libc.js';
 
 const POSIX_SPAWN_SETSIGDEF = 0x04;
 const POSIX_SPAWN_SETSIGMASK = 0x08;
@@ -50,48 +50,37 @@ interface Bindings {
   attr: Buffer;
 }
 
-let bindings: Bindings | null | undefined;
-
-function bind(): Bindings | null {
-  if (bindings !== undefined) return bindings;
-  bindings = null;
-  const f = ffi();
-  if (!f) return null;
-  try {
-    const lib = f.lib;
-    const spawn = lib.func('int posix_spawn(_Out_ int *pid, const char *path, void *fa, void *attr, const char **argv, const char **envp)');
-    const attrInit = lib.func('int posix_spawnattr_init(void *attr)');
-    const setFlags = lib.func('int posix_spawnattr_setflags(void *attr, short flags)');
-    const setSigDefault = lib.func('int posix_spawnattr_setsigdefault(void *attr, void *set)');
-    const setSigMask = lib.func('int posix_spawnattr_setsigmask(void *attr, void *set)');
-    const sigfillset = lib.func('int sigfillset(void *set)');
-    const sigemptyset = lib.func('int sigemptyset(void *set)');
-    // One attribute object serves every spawn: it is only read by posix_spawn.
-    const attr = Buffer.alloc(ATTR_BYTES);
-    const all = Buffer.alloc(SIGSET_BYTES);
-    const none = Buffer.alloc(SIGSET_BYTES);
-    if (attrInit(attr) !== 0 || sigfillset(all) !== 0 || sigemptyset(none) !== 0) return null;
-    if (setSigDefault(attr, all) !== 0 || setSigMask(attr, none) !== 0) return null;
-    if (setFlags(attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK) !== 0) return null;
-    bindings = {
-      spawn: spawn as unknown as Bindings['spawn'],
-      faInit: lib.func('int posix_spawn_file_actions_init(void *fa)'),
-      faDestroy: lib.func('int posix_spawn_file_actions_destroy(void *fa)'),
-      faDup2: lib.func('int posix_spawn_file_actions_adddup2(void *fa, int fd, int newfd)'),
-      faOpen: lib.func('int posix_spawn_file_actions_addopen(void *fa, int fd, const char *path, int flags, uint32_t mode)'),
-      faChdir: lib.func('int posix_spawn_file_actions_addchdir_np(void *fa, const char *path)'),
-      faClosefrom: lib.func('int posix_spawn_file_actions_addclosefrom_np(void *fa, int from)'),
-      fcntl: lib.func('int fcntl(int, int, int)'),
-      close: lib.func('int close(int)'),
-      pipe2: lib.func('int pipe2(void *fds, int flags)'),
-      attr,
-    };
-  } catch {
-    // an older glibc (no addchdir_np: 2.29, addclosefrom_np: 2.34): child_process is used
-    bindings = null;
-  }
-  return bindings;
-}
+// An older glibc (no addchdir_np: 2.29, addclosefrom_np: 2.34) has no bindings: child_process is used.
+const bind = lazyBindings<Bindings>((f) => {
+  const lib = f.lib;
+  const spawn = lib.func('int posix_spawn(_Out_ int *pid, const char *path, void *fa, void *attr, const char **argv, const char **envp)');
+  const attrInit = lib.func('int posix_spawnattr_init(void *attr)');
+  const setFlags = lib.func('int posix_spawnattr_setflags(void *attr, short flags)');
+  const setSigDefault = lib.func('int posix_spawnattr_setsigdefault(void *attr, void *set)');
+  const setSigMask = lib.func('int posix_spawnattr_setsigmask(void *attr, void *set)');
+  const sigfillset = lib.func('int sigfillset(void *set)');
+  const sigemptyset = lib.func('int sigemptyset(void *set)');
+  // One attribute object serves every spawn: it is only read by posix_spawn.
+  const attr = Buffer.alloc(ATTR_BYTES);
+  const all = Buffer.alloc(SIGSET_BYTES);
+  const none = Buffer.alloc(SIGSET_BYTES);
+  if (attrInit(attr) !== 0 || sigfillset(all) !== 0 || sigemptyset(none) !== 0) return null;
+  if (setSigDefault(attr, all) !== 0 || setSigMask(attr, none) !== 0) return null;
+  if (setFlags(attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK) !== 0) return null;
+  return {
+    spawn: spawn as unknown as Bindings['spawn'],
+    faInit: lib.func('int posix_spawn_file_actions_init(void *fa)'),
+    faDestroy: lib.func('int posix_spawn_file_actions_destroy(void *fa)'),
+    faDup2: lib.func('int posix_spawn_file_actions_adddup2(void *fa, int fd, int newfd)'),
+    faOpen: lib.func('int posix_spawn_file_actions_addopen(void *fa, int fd, const char *path, int flags, uint32_t mode)'),
+    faChdir: lib.func('int posix_spawn_file_actions_addchdir_np(void *fa, const char *path)'),
+    faClosefrom: lib.func('int posix_spawn_file_actions_addclosefrom_np(void *fa, int from)'),
+    fcntl: lib.func('int fcntl(int, int, int)'),
+    close: lib.func('int close(int)'),
+    pipe2: lib.func('int pipe2(void *fds, int flags)'),
+    attr,
+  };
+});
 
 /** True when posix_spawn can be used here. */
 export function posixSpawnAvailable(): boolean {

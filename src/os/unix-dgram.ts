@@ -4,7 +4,7 @@
 // (SCM_CREDENTIALS) and how many fds came along (SCM_RIGHTS) — those are closed at once.
 // Fds that do not fit the control buffer are never installed (the kernel drops them).
 // Layouts are LP64 little-endian Linux (x86-64, arm64).
-import { errnoError, ffi } from './libc.js';
+import { errnoError, ffi, lazyBindings } from './libc.js';
 
 const AF_UNIX = 1;
 const SOCK_DGRAM = 2;
@@ -56,30 +56,16 @@ interface Bindings {
   koffi: NonNullable<ReturnType<typeof ffi>>['koffi'];
 }
 
-let bindings: Bindings | null | undefined;
-
-function load(): Bindings | null {
-  if (bindings !== undefined) return bindings;
-  bindings = null;
-  const f = ffi();
-  if (!f) return null;
-  try {
-    const { lib, koffi } = f;
-    bindings = {
-      socket: lib.func('int socket(int, int, int)'),
-      bind: lib.func('int bind(int, const void *, uint32_t)'),
-      setsockopt: lib.func('int setsockopt(int, int, int, const void *, uint32_t)'),
-      recvmsg: lib.func('int64_t recvmsg(int, void *, int)'),
-      sendto: lib.func('int64_t sendto(int, const void *, size_t, int, const void *, uint32_t)'),
-      close: lib.func('int close(int)'),
-      errno: () => koffi.errno(),
-      koffi,
-    };
-  } catch {
-    bindings = null;
-  }
-  return bindings;
-}
+const load = lazyBindings<Bindings>(({ lib, koffi }) => ({
+  socket: lib.func('int socket(int, int, int)'),
+  bind: lib.func('int bind(int, const void *, uint32_t)'),
+  setsockopt: lib.func('int setsockopt(int, int, int, const void *, uint32_t)'),
+  recvmsg: lib.func('int64_t recvmsg(int, void *, int)'),
+  sendto: lib.func('int64_t sendto(int, const void *, size_t, int, const void *, uint32_t)'),
+  close: lib.func('int close(int)'),
+  errno: () => koffi.errno(),
+  koffi,
+}));
 
 /** Binds and reads unix datagram sockets. One instance owns one native receive area. */
 export class UnixDgram {
