@@ -17,7 +17,7 @@ export function escapedOf(service: string | null, owned: (pid: number) => boolea
  */
 export function escapedBy(owned: (pid: number) => boolean): Map<string, number[]> {
   const out = new Map<string, number[]>();
-  for (const pid of ownChildren()) {
+  for (const pid of ownChildren(true)) {
     if (isLibuvChild(pid) || owned(pid)) continue;
     try {
       const env = readFileSync(`/proc/${pid}/environ`, 'latin1');

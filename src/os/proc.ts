@@ -31,12 +31,18 @@ export function readStat(pid: number): ProcStat | null {
   };
 }
 
-/** PIDs whose parent is this process, from every thread's children list. */
-export function ownChildren(): number[] {
+/**
+ * PIDs whose parent is this process, from every thread's children list (a child is listed
+ * under the thread that made it: posix_spawn runs on threadpool threads). With `orphansOnly`,
+ * only the main thread's list: orphans re-parented to us as subreaper go to the first live
+ * thread of the group, the main thread (the kernel's find_new_reaper), so that short list is
+ * where escaped processes are, without reading the thousands of children spawned elsewhere.
+ */
+export function ownChildren(orphansOnly = false): number[] {
   const pids = new Set<number>();
   let tasks: string[] = [];
   try {
-    tasks = readdirSync('/proc/self/task');
+    tasks = orphansOnly ? [String(process.pid)] : readdirSync('/proc/self/task');
   } catch {
     return [];
   }
