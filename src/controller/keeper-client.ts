@@ -1,6 +1,7 @@
 // The controller's side of the keeper link: requests with ids over the IPC channel, and
 // the keeper's events handed to a listener.
 import type { FromKeeper, SpawnRequest, ToKeeper } from '../protocol/keeper.js';
+import { busy } from '../os/quiet-gc.js';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 type Request = ToKeeper extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
@@ -17,6 +18,7 @@ export class KeeperClient {
   }
 
   #receive(msg: FromKeeper): void {
+    busy();
     if (msg.t === 'reply') {
       const p = this.#pending.get(msg.id);
       if (!p) return;

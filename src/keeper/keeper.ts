@@ -8,6 +8,7 @@ import { groupMembers, readStat } from '../os/proc.js';
 import { reapChildren, trackChildren } from '../os/reap.js';
 import { closeFds, makePipe, posixSpawn, posixSpawnAvailable, SpawnError } from '../os/posix-spawn.js';
 import { watchExit } from '../os/pidfd.js';
+import { busy } from '../os/quiet-gc.js';
 import { cloexecInheritedFds } from '../os/cloexec.js';
 import { becomeSubreaper } from '../os/subreaper.js';
 import { KEEPER_PROTOCOL, type ExitEvent, type FromKeeper, type LogLine, type SpawnRequest, type ToKeeper } from '../protocol/keeper.js';
@@ -94,6 +95,7 @@ export class Keeper {
   #sliceEnds = 0;
 
   async #handle(msg: ToKeeper): Promise<void> {
+    busy();
     const reply = (ok: boolean, value?: unknown): void => {
       this.link.send(ok ? { t: 'reply', id: msg.id, ok: true, value } : { t: 'reply', id: msg.id, ok: false, error: String(value) });
     };

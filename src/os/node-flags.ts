@@ -8,8 +8,11 @@
 //   --optimize-for-size      V8 keeps the old generation close to what is live (controller
 //                            only: in the keeper it cost a burst of idle CPU after start-up
 //                            and saved little once the young generation is capped)
-export const KEEPER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
-export const CONTROLLER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--optimize-for-size'];
+//   --expose-gc, --no-memory-reducer  the daemon collects once when a burst of work is over
+//                            (src/os/quiet-gc.ts) rather than V8 collecting in idle time later
+const QUIET_GC = ['--expose-gc', '--no-memory-reducer'];
+export const KEEPER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', ...QUIET_GC];
+export const CONTROLLER_NODE_FLAGS: readonly string[] = [...KEEPER_NODE_FLAGS, '--optimize-for-size'];
 
 /** `base` (a process's execArgv) with each of `flags` added unless `base` sets it already. */
 export function withNodeFlags(base: readonly string[], flags: readonly string[]): string[] {
