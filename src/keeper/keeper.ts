@@ -248,7 +248,9 @@ export class Keeper {
           stdio.push(null);
         }
         fds.push(w);
-        stdio.push(new Socket({ fd: r, readable: true, writable: false }));
+        const notify = new Socket({ fd: r, readable: true, writable: false });
+        readers.push(notify); // destroyed with the others if the spawn fails
+        stdio.push(notify);
       }
       this.#inFlight++;
       let pid: number;
@@ -263,7 +265,7 @@ export class Keeper {
       // A ChildProcess keeps Node's event loop alive until its exit; these need a handle that does.
       this.#holdLoop ??= setInterval(() => {}, 1 << 30);
       if (this.#reapDeferred && this.#inFlight === 0) this.#queueReap();
-      return this.#spawned(req, child, pid, readers, fifos?.paths ?? null);
+      return this.#spawned(req, child, pid, readers.slice(0, 2), fifos?.paths ?? null);
     } finally {
       fifos?.spawned(ok);
       closeFds(toClose);
