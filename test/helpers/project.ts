@@ -137,6 +137,23 @@ export class Project {
   }
 
   /** Waits until `service` is in `state` (and, optionally, `extra` holds). */
+  /**
+   * Resolves once the daemon's API answers: for a test that starts `up -d` without awaiting
+   * it. A polling loop with a deadline: before the daemon exists there is no event to wait on.
+   */
+  async answering(timeoutMs = 15_000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        await this.status();
+        return;
+      } catch (err) {
+        if (Date.now() > end) throw err;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+  }
+
   untilState(service: string, state: ServiceState, timeoutMs?: number): Promise<StatusResult> {
     return this.until((s) => s.services.some((x) => x.name === service && x.state === state), `${service} to be ${state}`, timeoutMs);
   }

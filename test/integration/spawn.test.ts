@@ -24,20 +24,6 @@ function processOf(pid: number): { sigBlk: bigint; sigIgn: bigint; sid: number; 
   };
 }
 
-/** Resolves once the daemon's API answers (a polling loop with a deadline: there is no event yet). */
-async function answering(p: Project): Promise<void> {
-  const end = Date.now() + 15_000;
-  for (;;) {
-    try {
-      await p.status();
-      return;
-    } catch (err) {
-      if (Date.now() > end) throw err;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
-
 test('a service gets its own session, default signals, /dev/null, fds 0–2 only, its cwd and exactly its env', async () => {
   const p = new Project(`
 [services.plain]
@@ -55,7 +41,7 @@ ready_timeout = "1h"
   try {
     // \`notified\` never reports ready: \`up -d\` waits for it, so it is not awaited here.
     const up = p.kelpie(['up', '-d'], { timeoutMs: 60_000 });
-    await answering(p);
+    await p.answering();
     const st = await p.until((s) => s.services.every((x) => x.pid !== null) && s.services.find((x) => x.name === 'plain')?.state === 'running', 'both spawned');
     const plain = st.services.find((s) => s.name === 'plain')!;
     const pr = processOf(plain.pid!);
