@@ -189,7 +189,7 @@ export const serviceFields: Fields = {
     kind: {
       k: 'table',
       fields: {
-        initial: { kind: { k: 'duration', min: 1 }, default: '100ms', doc: 'First delay before a respawn; doubles on each further failure.' },
+        initial: { kind: { k: 'duration', min: 0 }, default: '100ms', doc: 'First delay before a respawn; doubles on each further failure. "0s": respawn at once (start_limit still applies).' },
         max: { kind: { k: 'duration', min: 1 }, default: '30s', doc: 'Upper bound of the respawn delay.' },
         reset_after: {
           kind: { k: 'duration', min: 1 },

@@ -63,7 +63,7 @@ export class Service implements Svc {
   /** A new definition waiting for the next stop or crash (reload with on_change = "defer"). */
   pending: ServiceSpec | null = null;
   readonly limiter: StartLimiter;
-  #backoffTimer: NodeJS.Timeout | null = null;
+  #backoffTimer: { cancel(): void } | null = null;
   #stopTimer: NodeJS.Timeout | null = null;
   #stableTimer: NodeJS.Timeout | null = null;
   #readyTimer: NodeJS.Timeout | null = null;
@@ -312,14 +312,22 @@ export class Service implements Svc {
   armBackoff(ms: number): void {
     this.cancelBackoff();
     this.nextRestartAt = new Date(Date.now() + ms).toISOString();
-    this.#backoffTimer = setTimeout(() => {
+    const elapsed = (): void => {
       this.#backoffTimer = null;
       this.dispatch({ type: 'backoff-elapsed' });
-    }, ms);
+    };
+    // No delay: at the next turn of the event loop, not after setTimeout's 1 ms minimum.
+    if (ms <= 0) {
+      const i = setImmediate(elapsed);
+      this.#backoffTimer = { cancel: () => clearImmediate(i) };
+    } else {
+      const t = setTimeout(elapsed, ms);
+      this.#backoffTimer = { cancel: () => clearTimeout(t) };
+    }
   }
 
   cancelBackoff(): void {
-    if (this.#backoffTimer) clearTimeout(this.#backoffTimer);
+    this.#backoffTimer?.cancel();
     this.#backoffTimer = null;
   }
 

@@ -27,6 +27,41 @@ start_limit = { burst = 3, interval = "10s" }
   }
 });
 
+test('backoff.initial = "0s" respawns at once, without a timer, and the start limit still ends a crash loop', async () => {
+  const p = new Project(`
+[services.crashy]
+command = ${fixture('crash-after', 0, 3)}
+backoff = { initial = "0s", max = "1s" }
+start_limit = { burst = 4, interval = "10s" }
+`);
+  try {
+    await p.kelpie(['up', '-d']);
+    const st = await p.untilState('crashy', 'failed');
+    const s = st.services[0]!;
+    assert.match(s.reason ?? '', /respawning too fast/);
+    assert.equal(s.restarts, 3);
+    const d = await p.client.service('crashy');
+    assert.equal(d.exits.length, 4);
+    assert.ok(d.exits.every((e) => e.code === 3 && !e.requested));
+    // Each respawn waited no back-off: the event history says so.
+    const seen: string[] = [];
+    const ac = new AbortController();
+    const deadline = setTimeout(() => ac.abort(), 10_000);
+    await p.client
+      .events((e) => {
+        if (e.service === 'crashy' && e.message) seen.push(e.message);
+        if (/respawning too fast/.test(e.message ?? '')) ac.abort(); // the last of the history
+      }, ac.signal)
+      .catch(() => {});
+    clearTimeout(deadline);
+    const waits = seen.filter((m) => /restarting in/.test(m));
+    assert.equal(waits.length, d.exits.length, seen.join(' | '));
+    assert.ok(waits.every((m) => /restarting in 0 ms/.test(m)), waits.join(' | '));
+  } finally {
+    await p.cleanup();
+  }
+});
+
 test('back-off grows exponentially between respawns', async () => {
   const p = new Project(`
 [services.crashy]
