@@ -50,7 +50,7 @@ export default function kelpie(ctx) {
     async setup(count, d, opts = {}) {
       init(d);
       n = count;
-      // Zero restart delay: backoff.initial has a minimum of 1ms (the config validator's).
+      // Zero restart delay (backoff.initial = "0s": respawn at the next turn of the event loop).
       // start_limit is lifted so the crash test never trips "respawning too fast".
       const cmd =
         opts.ready === 'fd'
@@ -58,7 +58,7 @@ export default function kelpie(ctx) {
           : 'command = ["sleep", "1000000"]';
       let toml = '';
       for (let i = 0; i < n; i++) {
-        toml += `[services.s${i}]\n${cmd}\nrestart = "always"\nbackoff = { initial = "1ms", max = "1ms" }\nstart_limit = { burst = 1000000, interval = "1s" }\n\n`;
+        toml += `[services.s${i}]\n${cmd}\nrestart = "always"\nbackoff = { initial = "0s", max = "1ms" }\nstart_limit = { burst = 1000000, interval = "1s" }\n\n`;
       }
       writeFileSync(join(d, 'kelpie.toml'), toml);
     },

@@ -65,7 +65,7 @@ export async function readinessRun(factory, mech, o, ctxBase, { python, fixture,
       // ready_timeout + restart: should kelpie lose a readiness report (it did before e17a670,
       // see docs/benchmarks.md), that costs 3 s and a respawn instead of failing the run; such
       // services are counted (lostAtStart).
-      toml += `[services.i${i}]\ncommand = ${q(cmd)}\n${READY[mech]}\nrestart = "always"\nready_timeout = "3s"\nbackoff = { initial = "1ms", max = "1ms" }\nstart_limit = { burst = 1000000, interval = "1s" }\n\n`;
+      toml += `[services.i${i}]\ncommand = ${q(cmd)}\n${READY[mech]}\nrestart = "always"\nready_timeout = "3s"\nbackoff = { initial = "0s", max = "1ms" }\nstart_limit = { burst = 1000000, interval = "1s" }\n\n`;
     }
     if (mech !== 'none') {
       toml += `[services.probe]\ncommand = ${q([python, '-S', fixture, mech, 'trigger', fifo, stamps])}\n${READY[mech]}\nautostart = false\nrestart = "never"\nstart_limit = { burst = 1000000, interval = "1s" }\n\n`;
