@@ -14,7 +14,7 @@ import { becomeSubreaper } from '../os/subreaper.js';
 import { KEEPER_PROTOCOL, type ExitEvent, type FromKeeper, type LogLine, type SpawnRequest, type ToKeeper } from '../protocol/keeper.js';
 import { BUILD } from '../protocol/version.js';
 import { ControllerLink } from './controller-link.js';
-import { escapedBy, escapedOf, killEscaped } from './escaped.js';
+import { escapedBy, killEscaped } from './escaped.js';
 import { ReadinessChannels } from './readiness/channels.js';
 import { ServiceLog } from './logs/index.js';
 import { signalGroup, killLeftovers } from './signal.js';

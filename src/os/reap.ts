@@ -97,8 +97,3 @@ export function reapChildren(mayReap: (pid: number) => boolean = () => true): Re
   }
   return out;
 }
-
-/** Reaps every zombie child that libuv did not spawn; returns what it reaped. */
-export function reapOrphans(): Reaped[] {
-  return reapChildren();
-}
