@@ -55,7 +55,10 @@ export class Keeper {
     trackChildren();
     cloexecInheritedFds();
     this.subreaper = becomeSubreaper();
-    process.on('SIGCHLD', () => this.#queueReap());
+    // Reaped at once, not on the next turn of the loop: when many services end together (a
+    // stop of all), their output pipes' ends arrive in the same turn, and handling those first
+    // delayed every exit report by tens of milliseconds.
+    process.on('SIGCHLD', () => this.#reap());
     // Readiness reports go out after the reply to the spawn that created the process (it is
     // sent a microtask later): a ready file that already exists must not overtake it.
     this.readiness = new ReadinessChannels((m) => setImmediate(() => this.link.send(m)), opts.say);
@@ -127,7 +130,7 @@ export class Keeper {
           return;
         }
         case 'signal': {
-          const err = signalGroup(this.table, msg.pid, msg.signal);
+          const err = this.#signal(msg.pid, msg.signal);
           if (err === null && msg.signal !== '0' && typeof msg.pid === 'number') this.#signaled.add(msg.pid);
           reply(err === null, err ?? undefined);
           return;
@@ -379,23 +382,33 @@ export class Keeper {
     this.#reapQueued = true;
     setImmediate(() => {
       this.#reapQueued = false;
-      // A zombie we do not know of while a spawn is in flight may be that spawn's child, whose
-      // exit must not be lost: it is left for the reap that follows the spawn.
-      const mayReap = (pid: number): boolean => {
-        if (this.#posixChildren.has(pid) || this.table.get(pid) || this.#inFlight === 0) return true;
-        this.#reapDeferred = true;
-        return false;
-      };
-      this.#reapDeferred = false;
-      const batch: Array<{ ev: ExitEvent; escapes: boolean }> = [];
-      this.#exitBatch = batch;
-      try {
-        this.#reapPass(mayReap);
-      } finally {
-        this.#exitBatch = null;
-        if (batch.length > 0) this.#sendExits(batch);
-      }
+      this.#reap();
     });
+  }
+
+  /** One reaping pass now; the exits it finds are reported together. */
+  #reap(): void {
+    // A zombie we do not know of while a spawn is in flight may be that spawn's child, whose
+    // exit must not be lost: it is left for the reap that follows the spawn.
+    const mayReap = (pid: number): boolean => {
+      if (this.#posixChildren.has(pid) || this.table.get(pid) || this.#inFlight === 0) return true;
+      this.#reapDeferred = true;
+      return false;
+    };
+    this.#reapDeferred = false;
+    const batch: Array<{ ev: ExitEvent; escapes: boolean }> = [];
+    this.#exitBatch = batch;
+    try {
+      this.#reapPass(mayReap);
+    } finally {
+      this.#exitBatch = null;
+      if (batch.length > 0) this.#sendExits(batch);
+    }
+  }
+
+  /** signalGroup, knowing which pids are children this keeper spawned and has not reaped. */
+  #signal(pid: unknown, signal: string): string | null {
+    return signalGroup(this.table, pid, signal, (p) => this.#posixChildren.has(p));
   }
 
   /** Reaps what may be reaped now and delivers each exit. */
@@ -427,12 +440,12 @@ export class Keeper {
           new Promise<void>((resolve) => {
             const pid = o.entry.pid;
             if (!this.table.get(pid)) return resolve();
-            const t = setTimeout(() => signalGroup(this.table, pid, 'SIGKILL'), o.req.stop.timeoutMs);
+            const t = setTimeout(() => this.#signal(pid, 'SIGKILL'), o.req.stop.timeoutMs);
             this.#whenGone(pid, () => {
               clearTimeout(t);
               resolve();
             });
-            if (signalGroup(this.table, pid, o.req.stop.signal) !== null) {
+            if (this.#signal(pid, o.req.stop.signal) !== null) {
               clearTimeout(t);
               resolve();
             }

@@ -13,7 +13,7 @@
 // Without mkfifo (no FFI), spawns fall back to anonymous pipes: capture works, but not across
 // a keeper restart.
 import { createHash } from 'node:crypto';
-import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { errnoError, libc } from '../os/libc.js';
@@ -132,7 +132,16 @@ export function openOutputFifos(home: string, service: string): OutputFifos | nu
 function reader(fd: number, path: string): Socket {
   const s = new Socket({ fd, readable: true, writable: false });
   // Nobody can open it any more once its writers are gone.
-  const remove = (): void => rmSync(path, { force: true });
+  let removed = false;
+  const remove = (): void => {
+    if (removed) return;
+    removed = true;
+    try {
+      unlinkSync(path);
+    } catch {
+      // already gone
+    }
+  };
   s.once('end', remove);
   s.once('close', remove);
   return s;

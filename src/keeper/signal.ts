@@ -12,16 +12,24 @@ function ownGroup(): number | undefined {
   return group;
 }
 
-/** Sends `signal` to the whole process group led by `pid`; returns an error text or null. */
-export function signalGroup(table: ProcessTable, pid: unknown, signal: string): string | null {
+/**
+ * Sends `signal` to the whole process group led by `pid`; returns an error text or null.
+ * `spawnedHere(pid)` says the keeper spawned `pid` in a session of its own and has not reaped
+ * it: such a pid cannot have been reused (an unreaped child keeps its pid) and still leads its
+ * group (a session leader cannot change its group), so /proc need not be read to check.
+ */
+export function signalGroup(table: ProcessTable, pid: unknown, signal: string, spawnedHere: (pid: number) => boolean = () => false): string | null {
   if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 1) return `refusing to signal pid ${String(pid)}`;
   if (!(signal in constants.signals) && signal !== '0') return `unknown signal ${signal}`;
   const owned = table.get(pid);
   if (!owned) return `pid ${pid} is not a process kelpie owns`;
-  const st = readStat(pid);
-  if (st && st.startTime !== owned.entry.startTime) return `pid ${pid} was reused by another process`;
-  // The process group the process is in now (an adopted daemon may lead its own, or not).
-  const pgid = st && st.pgrp > 1 ? st.pgrp : pid;
+  let pgid = pid;
+  if (!spawnedHere(pid)) {
+    const st = readStat(pid);
+    if (st && st.startTime !== owned.entry.startTime) return `pid ${pid} was reused by another process`;
+    // The process group the process is in now (an adopted daemon may lead its own, or not).
+    if (st && st.pgrp > 1) pgid = st.pgrp;
+  }
   if (pgid === ownGroup()) return `refusing to signal kelpie's own process group ${pgid}`;
   try {
     process.kill(-pgid, signal === '0' ? 0 : (signal as NodeJS.Signals));
