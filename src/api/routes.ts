@@ -1,7 +1,7 @@
 // The API's routes. Each validates its input at the edge, asks the gate whether the caller's
 // capability allows it (and audits), and calls the controller.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FleetNode, GraphResult, Applied, ReloadResult, ActionOutcome, KelpieEvent, LogEntry, ServiceDetail, StatusResult, AccessResult, ServiceAction, UsageSample, DashboardLink } from '../protocol/api.js';
+import type { FleetNode, GraphResult, Applied, ReloadResult, ActionOutcome, KelpieEvent, LogEntry, ServiceDetail, ShutdownPlan, StatusResult, AccessResult, ServiceAction, UsageSample, DashboardLink } from '../protocol/api.js';
 import { KelpieError } from '../protocol/errors.js';
 import { encode, parseCaveat, type Caveat, type Permission } from '../caps/index.js';
 import { METRICS_CONTENT_TYPE } from './metrics.js';
@@ -25,6 +25,8 @@ export interface ControllerApi {
   followLogs(names: readonly string[], f: (e: LogEntry) => void): () => void;
   subscribe(f: (e: KelpieEvent) => void): () => void;
   eventsSince(seq: number): KelpieEvent[];
+  /** What a shutdown now would stop (the reply to it). */
+  shutdownPlan(): ShutdownPlan;
   shutdown(): void;
   reload(dryRun: boolean, defer: readonly string[]): Promise<ReloadResult>;
   /** Service names a file defines (for checking `add` before doing it). */
@@ -249,7 +251,7 @@ export async function route(api: ControllerApi, req: IncomingMessage, res: Serve
     }
     if (m === 'POST' && head === 'shutdown' && n === 2) {
       gate.allow(gate.caller(req, 'shutdown', ''), 'shutdown', null, '');
-      sendOk(res, { shutting_down: true });
+      sendOk(res, { shutting_down: true, ...api.shutdownPlan() });
       api.shutdown();
       return;
     }

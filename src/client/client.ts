@@ -6,7 +6,7 @@ import { request, type ClientRequestArgs } from 'node:http';
 import type { Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GraphResult, Applied, ReloadResult, ActionOutcome, Envelope, KelpieEvent, LogEntry, ServiceDetail, StatusResult, AccessResult, UsageSample, DashboardLink } from '../protocol/api.js';
+import type { GraphResult, Applied, ReloadResult, ActionOutcome, Envelope, KelpieEvent, LogEntry, ServiceDetail, ShutdownPlan, StatusResult, AccessResult, UsageSample, DashboardLink } from '../protocol/api.js';
 import { KelpieError, type ErrorCode } from '../protocol/errors.js';
 import { homePaths } from '../protocol/home.js';
 import type { CapUrl } from '../fleet/url.js';
@@ -312,7 +312,8 @@ export class Client {
     return this.call('POST', '/v1/dashboard', {});
   }
 
-  shutdown(): Promise<unknown> {
+  /** Starts an ordered shutdown. A controller older than ShutdownPlan replies only `shutting_down`. */
+  shutdown(): Promise<Partial<ShutdownPlan> & { shutting_down: true }> {
     return this.call('POST', '/v1/shutdown');
   }
 }

@@ -16,7 +16,7 @@ import type { Action, ControllerApi } from '../api/routes.js';
 import type { Config, ServiceSpec } from '../config/types.js';
 import { loadConfig, formatIssue } from '../config/index.js';
 import { removeStaleTemps, writeFileAtomic } from '../os/atomic.js';
-import type { FleetNode, GraphResult, ReloadResult, ActionOutcome, KelpieEvent, LogEntry, ServiceDetail, StatusResult, DashboardLink, UsageSample } from '../protocol/api.js';
+import type { FleetNode, GraphResult, ReloadResult, ActionOutcome, KelpieEvent, LogEntry, ServiceDetail, ShutdownPlan, StatusResult, DashboardLink, UsageSample } from '../protocol/api.js';
 import { KelpieError } from '../protocol/errors.js';
 import { BUILD, VERSION } from '../protocol/version.js';
 import { homePaths, type HomePaths } from '../protocol/home.js';
@@ -769,9 +769,18 @@ export class Controller implements ControllerApi {
     return this.events.since(seq);
   }
 
+  shutdownPlan(): ShutdownPlan {
+    const all = [...this.services.values()];
+    const stopping = all.filter((s) => !s.spec.remote).map((s) => s.spec.name);
+    return { keeper_pid: this.#hello.keeperPid, stopping, remote: all.length - stopping.length };
+  }
+
   shutdown(): void {
     void this.#shutdown('requested through the API');
   }
+
+  /** Set once an ordered shutdown has written the state for the last time. */
+  #stateFinal = false;
 
   /** Ordered shutdown: every service stopped, state written, then the keeper may exit. */
   async #shutdown(reason: string): Promise<void> {
@@ -790,6 +799,7 @@ export class Controller implements ControllerApi {
       await Promise.all([...this.services.values()].filter((s) => !s.spec.remote).map((s) => s.stop()));
     }
     this.#store.flush();
+    this.#stateFinal = true;
     this.observer.stop();
     this.#dashboard?.close();
     this.#fleet.close();
@@ -806,7 +816,8 @@ export class Controller implements ControllerApi {
     this.timers.stopAll();
     for (const s of this.services.values()) s.dispose();
     this.#fleet?.close();
-    this.#store.flush();
+    // After an ordered shutdown the state is written already, and nothing changes it since.
+    if (!this.#stateFinal) this.#store.flush();
     this.observer.stop();
     this.#dashboard?.close();
     this.#server?.close();

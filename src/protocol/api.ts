@@ -152,6 +152,16 @@ export interface FleetNode {
 }
 
 /** `GET /v1/status`. */
+/** POST /v1/shutdown's reply, besides `shutting_down: true`. */
+export interface ShutdownPlan {
+  /** The keeper's PID, as the keeper sees it (another PID namespace may number it otherwise). */
+  readonly keeper_pid: number;
+  /** The services being stopped: every local one. */
+  readonly stopping: string[];
+  /** Remote services, left running on their nodes. */
+  readonly remote: number;
+}
+
 export interface StatusResult {
   readonly daemon: DaemonInfo;
   readonly services: readonly ServiceSummary[];

@@ -29,8 +29,10 @@ command = "echo hello from worker; exec sleep 1000"
     const text = (await p.kelpie(['status'])).stdout;
     assert.match(text, /running \(2\)/);
     await p.untilLog('worker', /hello from worker/);
-    const down = await p.kelpie(['down']);
+    const down = await p.kelpie(['down', '--json']);
     assert.equal(down.code, 0, down.stderr);
+    // What was stopped comes with the shutdown's reply (no status call before it).
+    assert.deepEqual(JSON.parse(down.stdout), { stopped: ['web', 'worker'], keeper_pid: st.daemon.keeper_pid, clean: true });
     for (const s of st.services) assert.equal(alive(s.pid!), false, `${s.name} still alive`);
     assert.equal(alive(st.daemon.keeper_pid), false);
   } finally {

@@ -34,10 +34,11 @@ export const down: Command = {
   async run(ctx) {
     const client = ctx.client();
     const paths = homePaths(ctx.where.home);
-    const before = await client.status();
     const claim = claimOf(paths.keeperPid);
-    await client.shutdown();
-    const pid = before.daemon.keeper_pid;
+    // The reply says what is being stopped (no status call first: this is on the way of every
+    // stop of everything). A controller older than that reply says only that it began.
+    const plan = await client.shutdown();
+    const pid = plan.keeper_pid ?? Number((claim ?? '').split(' ')[0]);
     // The keeper exits once every service has stopped (each within its stop timeout), then
     // releases keeper.pid. Its pid is ours to watch only if it is the same process here: as
     // PID 1 of another PID namespace it reports a pid that names a different process here.
@@ -45,7 +46,9 @@ export const down: Command = {
     const sameNamespace = claim === null || Number(claimPid) === pid && String(readStat(pid)?.startTime) === claimStart;
     let stillThere = false;
     if (sameNamespace) {
-      while (alive(pid)) await pause(10);
+      // Checked often at first (a stop of trivial services takes tens of milliseconds), less
+      // so as it goes on (services with long stop timeouts).
+      for (let wait = 1; alive(pid); wait = Math.min(20, wait * 1.5)) await pause(wait);
       stillThere = claimOf(paths.keeperPid) === claim;
     } else {
       // Wait for the keeper to let go of keeper.pid; a keeper killed outright never does, so
@@ -62,10 +65,10 @@ export const down: Command = {
       }
     }
     // Remote services are left running on their nodes (docs/fleet.md): not counted as stopped.
-    const stopped = before.services.filter((s) => !s.remote).map((s) => s.name);
-    const left = before.services.length - stopped.length;
+    const stopped = plan.stopping ?? null;
+    const left = plan.remote ?? 0;
     if (ctx.flags.json) printJson({ stopped, keeper_pid: pid, clean: !stillThere });
-    else out(`kelpie is down (${stopped.length} service(s) stopped${left ? `; ${left} remote service(s) left as they are` : ''})`);
+    else out(`kelpie is down${stopped ? ` (${stopped.length} service(s) stopped${left ? `; ${left} remote service(s) left as they are` : ''})` : ''}`);
     return 0;
   },
 };
