@@ -45,11 +45,28 @@ const result = await build({
   logLevel: 'warning',
 });
 
+// Where bin/kelpie starts: `kelpie status` and `kelpie down` as one small CommonJS file, which
+// Node loads without its ES module loader (src/cli/fast.ts); it hands other commands to cli.js.
+const fast = await build({
+  metafile: true,
+  entryPoints: { 'cli-fast': 'src/cli/fast.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  external: ['koffi'],
+  define: { KELPIE_VERSION: JSON.stringify(pkg.version), KELPIE_BUILD: JSON.stringify(buildId) },
+  logLevel: 'warning',
+});
+
 // Chunk names change with their content, so old ones pile up in dist/. Keep this build's
 // files and the previous build's (a daemon started from it may still load one of its
 // chunks, e.g. `kelpie up` in the foreground loads the keeper lazily); with --clean
 // (npm pack's prepack), keep only this build's.
-const outputs = Object.keys(result.metafile.outputs).map((o) => o.replace(/^dist\//, ''));
+const outputs = [...Object.keys(result.metafile.outputs), ...Object.keys(fast.metafile.outputs)].map((o) => o.replace(/^dist\//, ''));
 const manifest = join('dist', '.outputs.json');
 let previous = [];
 if (!process.argv.includes('--clean') && existsSync(manifest)) {

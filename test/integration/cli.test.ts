@@ -27,6 +27,19 @@ command = ${fixture('forever')}
     const json = await p.kelpie(['status', 'nope', '--json']);
     assert.equal(json.code, 3);
     assert.equal(JSON.parse(json.stdout).error.code, 'KELPIE_E_UNKNOWN_SERVICE');
+    // status and down start from a small CommonJS entry; with another node (-r, --remote,
+    // KELPIE_REMOTE) status goes on to the full CLI, which knows remotes.
+    for (const [args, env] of [[['-r', 'nowhere', 'status'], {}], [['status', '--remote=nowhere'], {}], [['status'], { KELPIE_REMOTE: 'nowhere' }]] as const) {
+      const r = await p.kelpie([...args], { env });
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /--remote: no remote named "nowhere"/);
+    }
+    const remoteDown = await p.kelpie(['down', '-r', 'nowhere']);
+    assert.equal(remoteDown.code, 2);
+    assert.match(remoteDown.stderr, /down works on this machine only/);
+    const help = await p.kelpie(['--help']);
+    assert.equal(help.code, 0);
+    for (const verb of ['up', 'down', 'status', 'logs', 'graph', 'completion']) assert.match(help.stdout, new RegExp(`^  ${verb} `, 'm'));
   } finally {
     await p.cleanup();
   }
