@@ -207,6 +207,7 @@ export class Controller implements ControllerApi {
       throw new Error(`the keeper speaks protocol ${hello.protocol}, this controller ${KEEPER_PROTOCOL}; restart kelpie (down, up)`);
     }
     this.#hello = hello;
+    this.keeper.batchSignals = hello.features?.includes('signals') ?? false;
     this.#config = this.#loadConfig(hello.firstBoot);
     this.#fleet = new Fleet(this.paths.home, (m) => this.say(m));
     this.#fleet.configure(this.#config);

@@ -33,7 +33,13 @@ export class KeeperClient {
     queueMicrotask(() => this.onEvent(msg));
   }
 
+  /** The keeper takes several signals in one message (its hello lists 'signals'). */
+  batchSignals = false;
+  #batch: Array<{ pid: number; signal: string; resolve: () => void; reject: (e: Error) => void }> = [];
+
   request<T = unknown>(req: Request): Promise<T> {
+    // Signals asked for earlier go first: the keeper sees requests in the order they were made.
+    if (this.#batch.length > 0) this.#sendBatch();
     const id = this.#next++;
     return new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
@@ -50,7 +56,25 @@ export class KeeperClient {
     return this.request({ t: 'spawn', req });
   }
 
+  /**
+   * Signals asked for in one turn of the event loop go to the keeper in one message: a stop of
+   * a hundred services is one request, not a hundred (each a message both ways).
+   */
   signal(pid: number, signal: string): Promise<void> {
-    return this.request({ t: 'signal', pid, signal });
+    if (!this.batchSignals) return this.request({ t: 'signal', pid, signal });
+    return new Promise<void>((resolve, reject) => {
+      if (this.#batch.length === 0) setImmediate(() => this.#sendBatch());
+      this.#batch.push({ pid, signal, resolve, reject });
+    });
+  }
+
+  #sendBatch(): void {
+    const batch = this.#batch;
+    if (batch.length === 0) return;
+    this.#batch = [];
+    this.request<Array<string | null>>({ t: 'signals', list: batch.map(({ pid, signal }) => ({ pid, signal })) }).then(
+      (errors) => batch.forEach((b, i) => (errors[i] == null ? b.resolve() : b.reject(new Error(errors[i]!)))),
+      (err: Error) => batch.forEach((b) => b.reject(err)),
+    );
   }
 }

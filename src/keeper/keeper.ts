@@ -86,6 +86,7 @@ export class Keeper {
       table: this.table.entries(),
       missed,
       dropped,
+      features: ['signals'],
     };
   }
 
@@ -130,11 +131,14 @@ export class Keeper {
           return;
         }
         case 'signal': {
-          const err = this.#signal(msg.pid, msg.signal);
-          if (err === null && msg.signal !== '0' && typeof msg.pid === 'number') this.#signaled.add(msg.pid);
+          const err = this.#signalFor(msg.pid, msg.signal);
           reply(err === null, err ?? undefined);
           return;
         }
+        case 'signals':
+          if (!Array.isArray(msg.list)) return reply(false, 'signals: list is not an array');
+          reply(true, msg.list.map((x) => this.#signalFor(x?.pid, x?.signal)));
+          return;
         case 'log-limits':
           this.#logs.get(msg.service)?.setLimits({ maxBytes: msg.maxBytes, keep: msg.keep });
           reply(true);
@@ -404,6 +408,14 @@ export class Keeper {
       this.#exitBatch = null;
       if (batch.length > 0) this.#sendExits(batch);
     }
+  }
+
+  /** A controller's signal: sent, and remembered so the exit it causes is marked `signaled`. */
+  #signalFor(pid: unknown, signal: unknown): string | null {
+    if (typeof signal !== 'string') return `not a signal name: ${String(signal)}`;
+    const err = this.#signal(pid, signal);
+    if (err === null && signal !== '0' && typeof pid === 'number') this.#signaled.add(pid);
+    return err;
   }
 
   /** signalGroup, knowing which pids are children this keeper spawned and has not reaped. */

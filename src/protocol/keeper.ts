@@ -63,6 +63,9 @@ export interface LogLine {
 export type ToKeeper =
   | { readonly t: 'spawn'; readonly id: number; readonly req: SpawnRequest }
   | { readonly t: 'signal'; readonly id: number; readonly pid: number; readonly signal: string }
+  /** Several signals in one message (a keeper whose hello lists the 'signals' feature); the
+   *  reply's value has one entry per signal: null when sent, else why not. */
+  | { readonly t: 'signals'; readonly id: number; readonly list: ReadonlyArray<{ readonly pid: number; readonly signal: string }> }
   | { readonly t: 'log-limits'; readonly id: number; readonly service: string; readonly maxBytes: number; readonly keep: number }
   | { readonly t: 'follow'; readonly id: number; readonly on: boolean }
   | { readonly t: 'ready-for-shutdown'; readonly id: number }
@@ -88,6 +91,8 @@ export type FromKeeper =
       readonly missed: readonly ExitEvent[];
       /** How many events were dropped because the buffer was full. */
       readonly dropped: number;
+      /** Requests this keeper understands beyond its protocol's first version ('signals'). */
+      readonly features?: readonly string[];
     }
   | { readonly t: 'reply'; readonly id: number; readonly ok: true; readonly value?: unknown }
   | { readonly t: 'reply'; readonly id: number; readonly ok: false; readonly error: string }

@@ -101,6 +101,29 @@ restart = "always"
   }
 });
 
+test('a stop of many services at once: one request to the keeper, every exit recorded as requested', async () => {
+  const names = Array.from({ length: 30 }, (_, i) => `s${i}`);
+  const p = new Project(names.map((n) => `[services.${n}]\ncommand = ["sleep", "1000"]\n`).join('\n'));
+  try {
+    await p.up();
+    const pids = (await p.status()).services.map((s) => s.pid!);
+    // The signals asked for in one turn go to the keeper together ('signals'); each is still
+    // checked on its own, and each exit is still the stop that was asked for.
+    const r = await p.kelpie(['stop', ...names]);
+    assert.equal(r.code, 0, r.stderr + p.daemonLog());
+    for (const pid of pids) assert.equal(alive(pid), false, `pid ${pid} still alive`);
+    for (const n of names) {
+      const d = await p.client.service(n);
+      assert.equal(d.state, 'stopped', n);
+      assert.equal(d.exits[0]?.signal, 'SIGTERM', n);
+      assert.equal(d.exits[0]?.requested, true, n);
+    }
+    assert.doesNotMatch(p.daemonLog(), /signal SIGTERM failed|unknown request/);
+  } finally {
+    await p.cleanup();
+  }
+});
+
 test('kill -9 of a service: respawned by its policy, exit recorded', async () => {
   const p = new Project(`
 [services.a]
