@@ -2,7 +2,7 @@
 // capability URL (pinned to its fingerprint). Used by the CLI, the fleet links and the tests.
 // While the controller restarts (crash or upgrade) the socket refuses connections for a
 // moment; the local client retries for a few seconds when the keeper is still alive.
-import { request, type ClientRequestArgs } from 'node:http';
+import type { ClientRequestArgs } from 'node:http';
 import type { Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { KelpieError, type ErrorCode } from '../protocol/errors.js';
 import { homePaths } from '../protocol/home.js';
 import type { CapUrl } from '../fleet/url.js';
 import { whereOf } from '../fleet/where.js';
+import { unixRequest } from './unix-http.js';
 
 
 const RETRY_MS = 5000;
@@ -110,20 +111,35 @@ export class Client {
   }
 
   async #once<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const headers = { ...this.#auth(), ...(data ? { 'content-type': 'application/json' } : {}) };
+    const envelope = (status: number | undefined, raw: Buffer): T => {
+      let env: Envelope<T>;
+      try {
+        env = JSON.parse(raw.toString('utf8')) as Envelope<T>;
+      } catch {
+        throw new KelpieError('KELPIE_E_INTERNAL', `malformed reply from ${this.socket} (HTTP ${status})`);
+      }
+      if (env.ok) return env.result;
+      throw new KelpieError(env.error.code as ErrorCode, env.error.message, env.error.hint, env.error.details);
+    };
+    // The local socket: one small request without node:http (src/client/unix-http.ts).
+    if (!this.remote) {
+      const reply = await unixRequest(this.socket, method, path, headers, data);
+      return envelope(reply.status, reply.body);
+    }
     const target = await this.#target();
+    const { request } = await import('node:http');
     return new Promise<T>((resolve, reject) => {
-      const data = body === undefined ? undefined : JSON.stringify(body);
-      const req = request({ ...target, method, path, headers: { ...this.#auth(), ...(data ? { 'content-type': 'application/json' } : {}) } }, (res) => {
+      const req = request({ ...target, method, path, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
         res.on('end', () => {
           try {
-            const env = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Envelope<T>;
-            if (env.ok) resolve(env.result);
-            else reject(new KelpieError(env.error.code as ErrorCode, env.error.message, env.error.hint, env.error.details));
-          } catch {
-            reject(new KelpieError('KELPIE_E_INTERNAL', `malformed reply from ${this.socket} (HTTP ${res.statusCode})`));
+            resolve(envelope(res.statusCode, Buffer.concat(chunks)));
+          } catch (err) {
+            reject(err);
           }
         });
       });
@@ -141,6 +157,7 @@ export class Client {
       if ((err as Error).name === 'AbortError') return;
       throw err;
     }
+    const { request } = await import('node:http');
     return new Promise((resolve, reject) => {
       const req = request({ ...target, method: 'GET', path, signal, headers: this.#auth() }, (res) => {
         if (res.statusCode !== 200) {
@@ -286,26 +303,18 @@ export class Client {
   }
 
   /** The Prometheus text exposition. */
-  metrics(): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const req = request({ socketPath: this.socket, method: 'GET', path: '/v1/metrics', headers: this.#auth() }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          if (res.statusCode === 200) return resolve(text);
-          try {
-            const env = JSON.parse(text) as Envelope<unknown>;
-            if (!env.ok) return reject(new KelpieError(env.error.code as ErrorCode, env.error.message, env.error.hint));
-          } catch {
-            // not an envelope
-          }
-          reject(new KelpieError('KELPIE_E_INTERNAL', `HTTP ${res.statusCode}`));
-        });
-      });
-      req.on('error', reject);
-      req.end();
-    });
+  async metrics(): Promise<string> {
+    const reply = await unixRequest(this.socket, 'GET', '/v1/metrics', this.#auth());
+    const text = reply.body.toString('utf8');
+    if (reply.status === 200) return text;
+    let env: Envelope<unknown> | null = null;
+    try {
+      env = JSON.parse(text) as Envelope<unknown>;
+    } catch {
+      // not an envelope
+    }
+    if (env && !env.ok) throw new KelpieError(env.error.code as ErrorCode, env.error.message, env.error.hint);
+    throw new KelpieError('KELPIE_E_INTERNAL', `HTTP ${reply.status}`);
   }
 
   dashboard(): Promise<DashboardLink> {
