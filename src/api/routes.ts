@@ -34,7 +34,8 @@ export interface ControllerApi {
   add(file: string): Promise<Applied[]>;
   remove(name: string): Promise<Applied[]>;
   upgrade(): void;
-  graphView(): GraphResult;
+  /** Only services `see` allows, in every form (text, dot, nodes, edges). */
+  graphView(see: (name: string) => boolean): GraphResult;
   run(r: RunRequest): Promise<ActionOutcome>;
   trigger(name: string): ActionOutcome;
   /** One resource-use sample of every running service, taken now. */
@@ -207,9 +208,7 @@ export async function route(api: ControllerApi, req: IncomingMessage, res: Serve
     if (m === 'GET' && head === 'graph' && n === 2) {
       const c = gate.caller(req, 'graph', '');
       gate.allow(c, 'graph', null, '');
-      const g = api.graphView();
-      const see = (n: string): boolean => c.perms.allowsService(n);
-      return sendOk(res, { ...g, nodes: g.nodes.filter((x) => see(x.name)), edges: g.edges.filter((e) => see(e.from) && see(e.to)) });
+      return sendOk(res, api.graphView((name) => c.perms.allowsService(name)));
     }
     if (m === 'POST' && head === 'trigger' && n === 2) {
       const c = gate.caller(req, 'trigger', '');

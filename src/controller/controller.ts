@@ -40,7 +40,7 @@ import { UnixDgram } from '../os/unix-dgram.js';
 import { hostIssues, wrapCommand } from './privileges.js';
 import { transientSpec, withDefaults, type RunRequest } from './transient.js';
 import { applyNotify, describeReady, readinessFor, removeStaleSockets } from './readiness.js';
-import { DepGraph, edgesOf, toDot, toText } from '../graph/index.js';
+import { DepGraph, edgesOf, toDot, toText, type Visible } from '../graph/index.js';
 import { diffServices } from '../config/diff.js';
 import { Observer } from './observe.js';
 
@@ -369,11 +369,14 @@ export class Controller implements ControllerApi {
     return svc;
   }
 
-  graphView(): GraphResult {
+  /** The graph as a caller sees it: only the services `see` allows, and only edges between two
+   *  of them, in every form (text, dot, nodes, edges), so no form names a hidden service. */
+  graphView(see: Visible): GraphResult {
     const g = this.graph();
-    const nodes = g.names.map((name) => ({ name, kind: g.spec(name).kind }));
-    const edges = g.names.flatMap((name) => edgesOf(g, name).map((e) => ({ from: name, to: e.to, label: e.label })));
-    return { text: toText(g), dot: toDot(g), nodes, edges };
+    const names = g.names.filter((name) => see(name));
+    const nodes = names.map((name) => ({ name, kind: g.spec(name).kind }));
+    const edges = names.flatMap((name) => edgesOf(g, name).filter((e) => see(e.to)).map((e) => ({ from: name, to: e.to, label: e.label })));
+    return { text: toText(g, see), dot: toDot(g, see), nodes, edges };
   }
 
   #unwatch: (() => void) | null = null;

@@ -2,5 +2,6 @@
 export { DepGraph } from './graph.js';
 export type { WaitCondition, Waiting } from './graph.js';
 export { toText, toDot, edgesOf } from './render.js';
+export type { Visible } from './render.js';
 export { elementaryCycles, stronglyConnected } from './cycles.js';
 export { layers } from './layers.js';

@@ -134,3 +134,29 @@ test('toDot: a digraph with styled edges and shaped nodes', () => {
   ].join('\n'));
   assert.match(toDot(new DepGraph(services({ a: { after: ['b'] }, b: {} }))), /"a" -> "b" \[style=dotted, label="after"\];/);
 });
+
+test('toText and toDot with a visibility predicate: hidden services and edges touching them are left out', () => {
+  const see = (n: string): boolean => n === 'web' || n === 'db' || n === 'migrate';
+  assert.equal(toText(g, see), [
+    'db (provides: database)',
+    'migrate [oneshot] → db (ready)',
+    'web → db (ready), migrate (completed)',
+    '',
+  ].join('\n'));
+  assert.equal(toDot(g, see), [
+    'digraph kelpie {',
+    '  node [shape=box];',
+    '  "db";',
+    '  "migrate" [shape=ellipse];',
+    '  "web";',
+    '  "migrate" -> "db" [label="ready"];',
+    '  "web" -> "db" [label="ready"];',
+    '  "web" -> "migrate" [label="completed"];',
+    '}',
+    '',
+  ].join('\n'));
+  assert.equal(toText(g, () => false), '');
+  assert.equal(toDot(g, () => false), 'digraph kelpie {\n  node [shape=box];\n}\n');
+  assert.equal(toText(g, () => true), toText(g));
+  assert.equal(toDot(g, () => true), toDot(g));
+});

@@ -58,6 +58,49 @@ test('grant, use, refuse, attenuate offline, revoke: no token grants more than i
   }
 });
 
+test('graph: a capability limited to some services sees only them, in text and dot alike', async () => {
+  // web-1 requires db, web-2 wants web-1: a token for web-1 must see web-1 alone, with no edge
+  // naming db or web-2, in every form `kelpie graph` prints.
+  const p = new Project(`
+[services.db]
+command = ${fixture('forever')}
+[services.web-1]
+command = ${fixture('forever')}
+requires = ["db"]
+[services.web-2]
+command = ${fixture('forever')}
+wants = ["web-1"]
+`);
+  try {
+    await p.up();
+    const g = await p.kelpie(['grant', '--services', 'web-1', '--actions', 'status,graph', '--out', 'web1.cap']);
+    assert.equal(g.code, 0, g.stderr);
+    const narrow = await p.kelpie(['--cap', 'web1.cap', 'cap', 'attenuate', '--actions', 'graph', '--out', 'graph.cap']);
+    assert.equal(narrow.code, 0, narrow.stderr);
+    for (const cap of ['web1.cap', 'graph.cap']) {
+      const text = await p.kelpie(['--cap', cap, 'graph']);
+      assert.equal(text.code, 0, text.stderr);
+      assert.equal(text.stdout, 'web-1\n');
+      const dot = await p.kelpie(['--cap', cap, 'graph', '--format', 'dot']);
+      assert.equal(dot.code, 0, dot.stderr);
+      assert.equal(dot.stdout, 'digraph kelpie {\n  node [shape=box];\n  "web-1";\n}\n');
+      const json = JSON.parse((await p.kelpie(['--cap', cap, 'graph', '--json'])).stdout);
+      for (const form of [json.text, json.dot, JSON.stringify(json.nodes), JSON.stringify(json.edges)]) {
+        assert.doesNotMatch(form, /db|web-2/);
+      }
+    }
+    // The root capability still sees every service and edge.
+    const all = await p.kelpie(['graph']);
+    assert.equal(all.code, 0, all.stderr);
+    assert.equal(all.stdout, 'db\nweb-1 → db (ready)\nweb-2 → web-1 (wants)\n');
+    const allDot = await p.kelpie(['graph', '--format', 'dot']);
+    assert.match(allDot.stdout, /"web-1" -> "db" \[label="ready"\];/);
+    assert.match(allDot.stdout, /"web-2" -> "web-1" \[style=dashed, label="wants"\];/);
+  } finally {
+    await p.cleanup();
+  }
+});
+
 test('no capability, a malformed one, or an expired one is refused with exit 5', async () => {
   const p = new Project(services);
   try {
