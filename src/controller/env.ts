@@ -1,6 +1,8 @@
 // The environment a service process gets: kelpie's own, minus kelpie's internal variables,
-// plus the service's `env` (see docs/config.md).
+// with the variables its daemons start without put back (os/daemon-env.ts), plus the
+// service's `env` (see docs/config.md).
 import type { ServiceSpec } from '../config/types.js';
+import { restoreDeferred } from '../os/daemon-env.js';
 
 // kelpie's own variables, and the service-manager protocol variables addressed to kelpie itself
 // (under systemd): a service gets its own NOTIFY_SOCKET from kelpie, or none.
@@ -25,6 +27,8 @@ function inherited(base: NodeJS.ProcessEnv): Readonly<Record<string, string>> {
   if (cached?.base === base) return cached.env;
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(base)) if (v !== undefined && !INTERNAL.includes(k)) env[k] = v;
+  // What the daemons started without (NODE_EXTRA_CA_CERTS) is the service's as it was set.
+  restoreDeferred(env);
   cached = { base, env: Object.freeze(env) };
   return cached.env;
 }

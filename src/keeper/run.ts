@@ -7,6 +7,7 @@ import { foregroundPrinter } from './foreground.js';
 import { Keeper } from './keeper.js';
 import { escapedOf, killEscaped } from './escaped.js';
 import { claimPidFile, releasePidFile } from './pidfile.js';
+import { daemonEnv } from '../os/daemon-env.js';
 
 /** What `runKeeper` needs. */
 export interface RunKeeperOptions {
@@ -43,14 +44,15 @@ export async function runKeeper(o: RunKeeperOptions): Promise<number> {
     home: o.home,
     version: o.version,
     controllerEntry: o.controllerEntry,
-    controllerEnv: {
+    // Without what only slows a Node start down (os/daemon-env.ts); services still get it.
+    controllerEnv: daemonEnv({
       ...process.env,
       KELPIE_HOME: o.home,
       KELPIE_CONFIG: o.config,
       ...(o.watch ? { KELPIE_WATCH: '1' } : {}),
       KELPIE_KEEPER_PID: String(process.pid),
       ...o.env,
-    },
+    }),
     onLine: printer ? (l: LogLine) => printer(l) : undefined,
     say,
   });

@@ -4,6 +4,9 @@ import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { deferredValue, restoreDeferred } from '../os/daemon-env.js';
 import type { ProbeTarget } from '../config/types.js';
 
 /** The result of one attempt. */
@@ -40,9 +43,34 @@ function connectProbe(opts: { host: string; port: number } | { path: string }, t
   });
 }
 
+let extraCa: { file: string; ca: string[] | null } | null = null;
+
+/**
+ * The CAs an https probe trusts when the controller started without NODE_EXTRA_CA_CERTS
+ * (os/daemon-env.ts): Node's own roots plus that file's, as Node would have had them; null
+ * (Node's defaults) when the variable was not set or the controller has it itself. A file
+ * that cannot be read is left out, as Node leaves it out (with a warning) at start-up.
+ */
+function probeCa(): string[] | null {
+  const file = process.env.NODE_EXTRA_CA_CERTS ? undefined : deferredValue('NODE_EXTRA_CA_CERTS');
+  if (!file) return null;
+  if (extraCa?.file !== file) {
+    let pem: string | null = null;
+    try {
+      pem = readFileSync(file, 'utf8');
+    } catch {
+      pem = null;
+    }
+    extraCa = { file, ca: pem === null ? null : [...rootCertificates, pem] };
+  }
+  return extraCa.ca;
+}
+
 function httpProbe(t: Extract<ProbeTarget, { type: 'http' }>, timeoutMs: number): Promise<ProbeResult> {
   return new Promise((resolve) => {
-    const req = (t.url.startsWith('https:') ? httpsRequest : httpRequest)(t.url, { method: 'GET', timeout: timeoutMs }, (res) => {
+    const tls = t.url.startsWith('https:');
+    const ca = tls ? probeCa() : null;
+    const req = (tls ? httpsRequest : httpRequest)(t.url, { method: 'GET', timeout: timeoutMs, ...(ca ? { ca } : {}) }, (res) => {
       res.resume();
       const code = res.statusCode ?? 0;
       const ok = code >= t.statusMin && code <= t.statusMax;
@@ -56,7 +84,8 @@ function httpProbe(t: Extract<ProbeTarget, { type: 'http' }>, timeoutMs: number)
 
 function execProbe(argv: readonly string[], cwd: string, timeoutMs: number): Promise<ProbeResult> {
   return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, stdio: 'ignore', detached: true });
+    const env = restoreDeferred({ ...process.env } as Record<string, string>);
+    const child = spawn(argv[0]!, argv.slice(1), { cwd, env, stdio: 'ignore', detached: true });
     const t = setTimeout(() => {
       if (child.pid !== undefined) {
         try {

@@ -2,9 +2,11 @@
 // has it), and that no exit is lost when children exit while other spawns are in flight.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { Project } from '../helpers/project.js';
+import { Project, fixture } from '../helpers/project.js';
 
 /** The fields of /proc/PID/status and stat a service's spawn decides. */
 function processOf(pid: number): { sigBlk: bigint; sigIgn: bigint; sid: number; pgrp: number; fds: string[]; fd0: string; cwd: string; env: string[] } {
@@ -72,6 +74,54 @@ ready_timeout = "1h"
     }
     await p.kelpie(['down']);
     await up;
+  } finally {
+    await p.cleanup();
+  }
+});
+
+/** A TCP port free right now on 127.0.0.1. */
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+test('NODE_EXTRA_CA_CERTS: the daemons start without it, services get it as set, an https probe trusts its CAs', async () => {
+  const port = await freePort();
+  const p = new Project(`
+[services.web]
+command = ${fixture('https-server', port, 'key.pem', 'cert.pem')}
+ready = { http = "https://127.0.0.1:${port}/" }
+ready_timeout = "4s"
+restart = "never"
+`);
+  try {
+    // A self-signed certificate for 127.0.0.1: trusted only through NODE_EXTRA_CA_CERTS.
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem',
+      '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { cwd: p.dir, stdio: 'ignore' });
+    const ca = join(p.dir, 'cert.pem');
+
+    // Without the variable, the probe cannot verify the certificate: never ready.
+    const refused = await p.kelpie(['up', '-d'], { timeoutMs: 60_000 });
+    assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+    const failed = await p.client.service('web');
+    assert.match(failed.lastProbe?.detail ?? '', /CERT|certificate/i, JSON.stringify(failed.lastProbe));
+    assert.equal((await p.kelpie(['down'])).code, 0);
+
+    const up = await p.kelpie(['up', '-d'], { timeoutMs: 60_000, env: { NODE_EXTRA_CA_CERTS: ca } });
+    assert.equal(up.code, 0, up.stdout + up.stderr + p.daemonLog());
+    const st = await p.status();
+    assert.equal(st.services[0]!.state, 'running');
+    const environ = (pid: number): string[] => readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+    for (const daemon of [st.daemon.keeper_pid, st.daemon.controller_pid]) {
+      assert.ok(!environ(daemon).some((e) => e.startsWith('NODE_EXTRA_CA_CERTS=')), `pid ${daemon} started with NODE_EXTRA_CA_CERTS`);
+    }
+    const web = environ(st.services[0]!.pid!);
+    assert.ok(web.includes(`NODE_EXTRA_CA_CERTS=${ca}`), 'the service gets the variable as set');
+    assert.ok(!web.some((e) => e.startsWith('KELPIE_DEFERRED_')), 'nothing of how the daemons carry it');
+    await p.kelpie(['down']);
   } finally {
     await p.cleanup();
   }

@@ -15,6 +15,7 @@ import { VERSION } from '../version.js';
 import { showProgress } from '../progress.js';
 import { handOff } from '../handoff.js';
 import { KEEPER_NODE_FLAGS } from '../../os/node-flags.js';
+import { daemonEnv } from '../../os/daemon-env.js';
 
 function running(pidFile: string): number | null {
   try {
@@ -53,7 +54,8 @@ export const up: Command = {
     const child = spawn(process.execPath, [...KEEPER_NODE_FLAGS, dist('keeper.js')], {
       detached: true,
       stdio: ['ignore', log, log],
-      env: { ...process.env, KELPIE_HOME: ctx.where.home, KELPIE_CONFIG: config.file, ...(ctx.values.watch ? { KELPIE_WATCH: '1' } : {}), ...handoff },
+      // Without what only slows a Node start down (os/daemon-env.ts); services still get it.
+      env: daemonEnv({ ...process.env, KELPIE_HOME: ctx.where.home, KELPIE_CONFIG: config.file, ...(ctx.values.watch ? { KELPIE_WATCH: '1' } : {}), ...handoff }),
     });
     let died: string | null = null;
     child.once('exit', (code, sig) => (died = sig ?? `code ${code}`));
