@@ -61,7 +61,9 @@ overrides:
   --keep             keep each run's directory       --no-build   use dist/ as it is
   --kelpie=DIR       run the kelpie built in checkout DIR (bin/kelpie, dist/) instead of
                      this one's, e.g. a worktree with a candidate fix; DIR is not built
-  --out=FILE         report (default bench/results/latest.md; JSON beside it)`;
+  --out=FILE         report (default bench/results/latest.md; JSON beside it)
+  --unset=VAR,VAR    run every system (and the node -e 0 floor) without these environment
+                     variables, e.g. NODE_EXTRA_CA_CERTS, which every Node start pays for`;
 
 function parseArgs(argv) {
   const o = { profile: 'quick', systems: SYSTEMS, workloads: new Set(WORKLOADS), mechanisms: MECHANISMS, dagVariants: DAG_VARIANTS, scratch: '/tmp/kelpie-bench', keep: false, build: true, out: join(ROOT, 'bench/results/latest.md') };
@@ -162,6 +164,9 @@ function parseArgs(argv) {
       case '--out':
         o.out = resolve(v);
         break;
+      case '--unset':
+        o.unset = v.split(',').filter(Boolean);
+        break;
       case '-h':
       case '--help':
         o.help = true;
@@ -234,6 +239,8 @@ async function machine(scratch, gitRoot = ROOT) {
     scratchFs: fs?.stdout.trim() ?? '?',
     kelpieGit: git,
     loadBefore: loadavg(),
+    // Variables that change what every Node start costs (kelpie's CLI and pm2's are Node).
+    nodeEnv: ['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS'].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]}`),
   };
 }
 
@@ -430,7 +437,9 @@ export async function main(argv) {
     }
   }
   const active = o.systems.filter((s) => factories[s]);
+  for (const v of o.unset ?? []) delete process.env[v];
   const mach = await machine(o.scratch, o.kelpieRoot ?? ROOT);
+  mach.unset = o.unset ?? [];
   log(`bench: ${o.profile} profile (${JSON.stringify(o.p)}); systems: ${o.systems.map((s) => `${s}${factories[s] ? '' : ` (${status[s]})`}`).join(', ')}`);
   log(`bench: ${mach.cpu}, ${mach.nproc} cores, ${mach.memGiB.toFixed(1)} GiB, Linux ${mach.kernel}, node ${mach.node}; scratch ${o.scratch} (${mach.scratchFs}); load ${mach.loadBefore.map((x) => x.toFixed(2)).join(' ')}`);
 

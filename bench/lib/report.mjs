@@ -84,6 +84,7 @@ export function renderReport(d) {
   out.push('');
   out.push(`- Machine: ${m.cpu}; ${m.nproc} cores; ${m.memGiB.toFixed(1)} GiB memory; Linux ${m.kernel}; node ${m.node}.`);
   out.push(`- Load average (1/5/15 min) before: ${m.loadBefore.map((x) => x.toFixed(2)).join(' ')}; after: ${m.loadAfter.map((x) => x.toFixed(2)).join(' ')}. Other work on the machine is not controlled for.`);
+  out.push(`- Environment given to every system: ${m.nodeEnv?.length ? m.nodeEnv.map((x) => `\`${x}\``).join(', ') : 'no NODE_EXTRA_CA_CERTS, no NODE_OPTIONS'}${m.unset?.length ? ` (unset by --unset: ${m.unset.join(', ')})` : ''}.`);
   out.push(`- Scratch directory ${m.scratch} (${m.scratchFs}): every system keeps its state and logs there, on the same filesystem.`);
   out.push(`- kelpie: ${d.versions.kelpie ?? '?'}${m.kelpieGit ? ` at ${m.kelpieGit}` : ''}, ${d.buildNote}.`);
   out.push(`- Incumbents: ${d.systems.filter((s) => s !== 'kelpie').map((s) => (d.status[s] === 'ok' ? d.versions[s] : `${s}: ${d.status[s]}`)).join('; ') || 'none selected'}.`);
