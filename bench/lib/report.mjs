@@ -319,6 +319,13 @@ function renderReadiness(d, out) {
             `near 1 means the DAG is bound by how fast kelpie spawns services, not by waiting on dependencies.`,
         );
       }
+      const runCp = ['dag', 'chain'].map((v) => [v, okMed(v, (r) => r.runCriticalMs), okMed(v, (r) => r.orchestrateMs / r.runCriticalMs)]).filter(([, ms]) => Number.isFinite(ms));
+      if (runCp.length) {
+        out.push(
+          `Critical path of each run's own start times (every service's spawn → ready as it happened in that run, summed along its slowest chain of requires: what a scheduler with no overhead would need under the same load): ` +
+            `${runCp.map(([v, ms, ratio]) => `${v} ${fmtMs(ms)}, first spawn → all ready ${ratio.toFixed(2)}× that`).join('; ')}.`,
+        );
+      }
       const inc = dg.filter((r) => r.ok && r.eventsComplete === false).length;
       if (inc) out.push(`In ${inc} run(s) the event stream missed early events (history is 1000 events): the breakdown covers the services it saw.`);
       const left = dg.reduce((s, r) => s + (r.leftAfterStop ?? 0), 0);

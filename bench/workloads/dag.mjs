@@ -151,6 +151,19 @@ export async function dagRun(factory, variant, rep, o, ctxBase, { log, cleanup }
         lag.push(spawnAt.get(s) - Math.max(...reqs.map((q) => readyAt.get(q))));
       }
       if (lag.length) r.dispatchLag = { p50: percentile(lag, 50), p99: percentile(lag, 99), max: Math.max(...lag), samples: lag.length };
+      // The critical path of this run's own start times: each service's spawn → ready, summed
+      // along its slowest chain of requires. It is what a scheduler with no overhead of its own
+      // would need, given how long each service took to start here, under this run's load.
+      const reqOf = new Map(shape.requires);
+      const cp = new Map();
+      for (const layer of shape.layers) {
+        for (const s of layer) {
+          if (!spawnAt.has(s) || !readyAt.has(s)) continue;
+          const before = Math.max(0, ...(reqOf.get(s) ?? []).map((q) => cp.get(q) ?? 0));
+          cp.set(s, before + readyAt.get(s) - spawnAt.get(s));
+        }
+      }
+      if (cp.size === n) r.runCriticalMs = Math.max(...cp.values());
       // when each layer was all ready, from the first spawn
       r.layerReadyMs = shape.layers.map((layer) => (layer.every((s) => readyAt.has(s)) ? Math.max(...layer.map((s) => readyAt.get(s))) - firstSpawn : null));
     }
