@@ -29,19 +29,21 @@ const WORKLOADS = ['services', 'log', 'ready-latency', 'ready-all', 'dag'];
 // readyTrials: readiness-latency trials per mechanism; readyIdleN: services per mechanism in
 // its idle-CPU window; readyN/readyReps: the "until all ready" workload; dag*: the DAG.
 const PROFILES = {
-  smoke: { ns: [100], reps: 1, idleS: 3, kills: 10, statusRuns: 3, logMiB: 10, logReps: 1, readyTrials: 30, readyIdleN: 20, readyN: 100, readyReps: 1, dagN: 200, dagDepth: 10, dagDelayMs: 10, dagReps: 1 },
-  quick: { ns: [100], reps: 3, idleS: 10, kills: 15, statusRuns: 5, logMiB: 50, logReps: 3, readyTrials: 100, readyIdleN: 100, readyN: 100, readyReps: 3, dagN: 200, dagDepth: 10, dagDelayMs: 10, dagReps: 2 },
+  quick: { ns: [100], reps: 1, idleS: 3, kills: 10, statusRuns: 3, logMiB: 10, logReps: 1, readyTrials: 30, readyIdleN: 20, readyN: 100, readyReps: 1, dagN: 200, dagDepth: 10, dagDelayMs: 10, dagReps: 1 },
+  standard: { ns: [100], reps: 3, idleS: 10, kills: 15, statusRuns: 5, logMiB: 50, logReps: 3, readyTrials: 100, readyIdleN: 100, readyN: 100, readyReps: 3, dagN: 200, dagDepth: 10, dagDelayMs: 10, dagReps: 2 },
   full: { ns: [100, 1000], reps: 5, idleS: 30, kills: 50, statusRuns: 10, logMiB: 200, logReps: 5, readyTrials: 300, readyIdleN: 100, readyN: 100, readyReps: 5, dagN: 1000, dagDepth: 10, dagDelayMs: 10, dagReps: 3 },
 };
 
 const USAGE = `usage: npm run bench [-- OPTIONS]
 
-profiles (default --quick):
-  --quick            N=100, 3 repetitions, idle 10 s, 15 kills/run, 50 MiB of log;
+profiles (default: standard):
+  (none)             N=100, 3 repetitions, idle 10 s, 15 kills/run, 50 MiB of log;
                      100 readiness trials per mechanism; DAG of 200 services   (~7 min)
+  --quick            N=100, 1 repetition, idle 3 s, 10 kills, 10 MiB of log; 30 trials;
+                     DAG of 200 once: for smoke use                            (under 2 min)
   --full             N=100 and 1000, 5 repetitions, idle 30 s, 50 kills/run, 200 MiB;
                      300 readiness trials; DAG of 1000 services                (long)
-  --smoke            N=100, 1 repetition, idle 3 s, 10 kills, 10 MiB; 30 trials (~2.5 min)
+  --smoke            the same as --quick
 workloads (default: all of them):
   --only=W,W         only these of ${WORKLOADS.join(', ')}
   --no-services      skip the N-services workload     --no-log   skip the log workload
@@ -66,7 +68,7 @@ overrides:
                      variables, e.g. NODE_EXTRA_CA_CERTS, which every Node start pays for`;
 
 function parseArgs(argv) {
-  const o = { profile: 'quick', systems: SYSTEMS, workloads: new Set(WORKLOADS), mechanisms: MECHANISMS, dagVariants: DAG_VARIANTS, scratch: '/tmp/kelpie-bench', keep: false, build: true, out: join(ROOT, 'bench/results/latest.md') };
+  const o = { profile: 'standard', systems: SYSTEMS, workloads: new Set(WORKLOADS), mechanisms: MECHANISMS, dagVariants: DAG_VARIANTS, scratch: '/tmp/kelpie-bench', keep: false, build: true, out: join(ROOT, 'bench/results/latest.md') };
   const over = {};
   for (const a of argv) {
     const [k, v] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -77,9 +79,11 @@ function parseArgs(argv) {
     };
     switch (k) {
       case '--quick':
-      case '--full':
       case '--smoke':
-        o.profile = k.slice(2);
+        o.profile = 'quick';
+        break;
+      case '--full':
+        o.profile = 'full';
         break;
       case '--systems':
         o.systems = v.split(',').filter(Boolean);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- --quick | --full | --smoke | --help]`: kelpie against s6, runit,
+// `npm run bench [-- --quick | --full | --help]`: kelpie against s6, runit,
 // supervisord and pm2 (each when installed: bench/setup.sh installs them). See
 // docs/benchmarks.md for what is measured and how; the code is in bench/.
 import { main } from '../bench/run.mjs';
