@@ -151,7 +151,7 @@ export class Controller implements ControllerApi {
       }
       case 'notify': {
         const svc = this.services.get(m.service);
-        if (svc) applyNotify(svc, m.sender, m.fields, (message) => this.events.emit({ service: svc.name, type: 'note', message }));
+        if (svc) applyNotify(svc, m.sender, m.fields, (message) => this.events.emit({ service: svc.name, type: 'note', message }), m.senderGroup);
         return;
       }
       case 'log':

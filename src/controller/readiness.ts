@@ -86,9 +86,12 @@ export function describeReady(r: ReadySpec, sockets: readonly string[] = []): st
  * Applies one sd_notify message. Only the service's own processes (its process group) are
  * heard; anything else is ignored and reported through `note`.
  */
-export function applyNotify(svc: Service, sender: number | null, fields: Readonly<Record<string, string>>, note: (m: string) => void): void {
+export function applyNotify(svc: Service, sender: number | null, fields: Readonly<Record<string, string>>, note: (m: string) => void, senderGroup?: number | null): void {
   if (svc.pid === null) return note(`notify message while no process runs: ignored`);
-  if (sender !== null && sender !== svc.pid && readStat(sender)?.pgrp !== svc.pid) {
+  // The keeper looks the sender's group up when the message arrives; a keeper older than
+  // that does not, and then the controller looks, later.
+  const group = senderGroup !== undefined ? senderGroup : sender !== null ? (readStat(sender)?.pgrp ?? null) : null;
+  if (sender !== null && sender !== svc.pid && group !== svc.pid) {
     return note(`notify message from pid ${sender}, not a process of this service: ignored`);
   }
   if (fields.STATUS !== undefined) svc.statusText = fields.STATUS;

@@ -215,6 +215,7 @@ export class Keeper {
       child = await spawnProcess(req, stdio);
     } catch (err) {
       fifos?.spawned(false);
+      this.readiness.abandon(req);
       throw err;
     }
     fifos?.spawned(true);
@@ -276,7 +277,10 @@ export class Keeper {
     } finally {
       fifos?.spawned(ok);
       closeFds(toClose);
-      if (!ok) for (const s of readers) s.destroy();
+      if (!ok) {
+        for (const s of readers) s.destroy();
+        this.readiness.abandon(req);
+      }
     }
   }
 

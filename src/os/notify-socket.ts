@@ -1,8 +1,8 @@
 // The receiving end of systemd's sd_notify protocol: one AF_UNIX SOCK_DGRAM socket per
 // channel (per service), so the socket a message arrives on names its service. Each datagram
 // is one message of newline-separated KEY=VALUE lines; the kernel attaches the sender's
-// pid/uid/gid. Any fds a sender passes (BARRIER=1, FDSTORE=1) are closed at once:
-// `systemd-notify --ready` blocks until its BARRIER fd is closed.
+// pid/uid/gid. Any fds a sender passes (BARRIER=1, FDSTORE=1) are closed as soon as its
+// message is handled: `systemd-notify --ready` blocks until its BARRIER fd is closed.
 // Readability comes from the shared Poller (a worker thread in epoll_wait); reading happens
 // here, on the main thread, with non-blocking recvmsg (UnixDgram).
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
@@ -150,18 +150,23 @@ export class NotifyHub {
     for (let i = 0; i < BATCH && !ch.closed; i++) {
       let d;
       try {
-        d = this.#dgram.recv(ch.fd);
+        // Passed fds are closed once the message is handled, not before: systemd-notify waits
+        // for its BARRIER=1 fd to close and then exits, and the handler may still look the
+        // sender up in /proc.
+        d = this.#dgram.recv(ch.fd, { keepFds: true });
       } catch (err) {
         this.#onError?.(err as Error);
         return;
       }
       if (!d) return;
-      if (d.truncated) ch.drop();
-      if (d.truncated || d.text === '') continue;
       try {
+        if (d.truncated) ch.drop();
+        if (d.truncated || d.text === '') continue;
         onMessage({ fields: parseNotify(d.text), raw: d.text, pid: d.pid, uid: d.uid, gid: d.gid, fds: d.fds });
       } catch (err) {
         this.#onError?.(err instanceof Error ? err : new Error(String(err)));
+      } finally {
+        for (const f of d.kept) this.#dgram.close(f);
       }
     }
   }

@@ -41,8 +41,10 @@ export interface Datagram {
   readonly pid: number | null;
   readonly uid: number | null;
   readonly gid: number | null;
-  /** Fds that came with it (SCM_RIGHTS), all already closed. */
+  /** How many fds came with it (SCM_RIGHTS). They are closed already, unless recv() was
+   *  asked to keep them: then they are in `kept` (close-on-exec), for the caller to close. */
   readonly fds: number;
+  readonly kept: readonly number[];
 }
 
 interface Bindings {
@@ -135,7 +137,7 @@ export class UnixDgram {
   }
 
   /** Reads one datagram; null when none is waiting. Throws on other errors. */
-  recv(fd: number): Datagram | null {
+  recv(fd: number, opts: { keepFds?: boolean } = {}): Datagram | null {
     if (this.#freed) throw new Error('receive area freed');
     const c = this.#c;
     const v = this.#view;
@@ -150,7 +152,7 @@ export class UnixDgram {
         throw errnoError('recvmsg', e);
       }
       const flags = v.getInt32(MSGHDR + 48, true);
-      const ctl = this.#control(Number(v.getBigUint64(MSGHDR + 40, true)));
+      const ctl = this.#control(Number(v.getBigUint64(MSGHDR + 40, true)), opts.keepFds === true);
       return { text: this.#bytes.toString('utf8', DATA, DATA + Math.min(n, DGRAM_MAX)), truncated: (flags & MSG_TRUNC) !== 0, ...ctl };
     }
   }
@@ -166,10 +168,10 @@ export class UnixDgram {
     this.#c.koffi.free(this.#ptr);
   }
 
-  /** Walks the control messages: returns the credentials, closes every passed fd. */
-  #control(len: number): Pick<Datagram, 'pid' | 'uid' | 'gid' | 'fds'> {
+  /** Walks the control messages: returns the credentials, closes every passed fd (or keeps it). */
+  #control(len: number, keep: boolean): Pick<Datagram, 'pid' | 'uid' | 'gid' | 'fds' | 'kept'> {
     const v = this.#view;
-    const out = { pid: null as number | null, uid: null as number | null, gid: null as number | null, fds: 0 };
+    const out = { pid: null as number | null, uid: null as number | null, gid: null as number | null, fds: 0, kept: [] as number[] };
     let off = 0;
     while (off + 16 <= len) {
       const cmsgLen = Number(v.getBigUint64(CONTROL + off, true));
@@ -183,7 +185,9 @@ export class UnixDgram {
         out.gid = v.getUint32(data + 8, true);
       } else if (level === SOL_SOCKET && type === SCM_RIGHTS) {
         for (let p = data; p + 4 <= CONTROL + off + cmsgLen; p += 4) {
-          this.#c.close(v.getInt32(p, true));
+          const passed = v.getInt32(p, true);
+          if (keep) out.kept.push(passed);
+          else this.#c.close(passed);
           out.fds++;
         }
       }

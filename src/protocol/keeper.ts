@@ -105,5 +105,6 @@ export type FromKeeper =
   /** A service's log file stopped (error) or resumed (null) taking lines; `dropped` so far. */
   | { readonly t: 'log-error'; readonly service: string; readonly error: string | null; readonly dropped: number }
   /** One sd_notify datagram; `sender` is the pid from SCM_CREDENTIALS. */
-  | { readonly t: 'notify'; readonly service: string; readonly sender: number | null; readonly fields: Readonly<Record<string, string>> }
+  /** `senderGroup`: the sender's process group when the keeper received it (null: gone by then). */
+  | { readonly t: 'notify'; readonly service: string; readonly sender: number | null; readonly senderGroup?: number | null; readonly fields: Readonly<Record<string, string>> }
   | { readonly t: 'shutdown'; readonly reason: string };

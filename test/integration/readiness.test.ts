@@ -298,6 +298,33 @@ test('a ready file created at once, by many services together, is never lost', a
   }
 });
 
+test('sd_notify READY=1 from many services starting together is never lost, and none is ignored', async () => {
+  // A service can send READY=1 before the keeper knows its pid (posix_spawn still returning):
+  // the message must reach the controller after the spawn, not before it. And systemd-notify's
+  // BARRIER=1 comes from its own pid, which exits as soon as the barrier closes: it must still
+  // be recognised as the service's own.
+  let toml = '';
+  for (let i = 0; i < 60; i++) toml += `[services.n${i}]\ncommand = ["sh", "-c", "systemd-notify --ready; exec sleep 1000"]\nready = { notify = true }\nready_timeout = "15s"\n`;
+  const p = new Project(toml);
+  try {
+    const r = await p.kelpie(['up', '-d'], { timeoutMs: 60_000 });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const st = await p.status();
+    assert.ok(st.services.every((s) => s.state === 'running' && s.restarts === 0), JSON.stringify(st.services.filter((s) => s.restarts > 0 || s.state !== 'running')));
+    const notes: string[] = [];
+    const ac = new AbortController();
+    // The whole history is replayed at once (after=0); a second is plenty to receive it.
+    const seen = p.client.events((e) => {
+      if (e.type === 'note') notes.push(`${e.service}: ${e.message}`);
+    }, ac.signal, 0);
+    setTimeout(() => ac.abort(), 1000);
+    await seen;
+    assert.deepEqual(notes.filter((n) => /ignored/.test(n)), []);
+  } finally {
+    await p.cleanup();
+  }
+});
+
 test('unready at runtime: a failing readiness probe or a removed ready file; the process keeps running; ready again after', async () => {
   const p = new Project(`
 [services.db]

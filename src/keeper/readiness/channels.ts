@@ -4,6 +4,7 @@
 import type { StdioOptions } from 'node:child_process';
 import { NotifyHub, type NotifyChannel } from '../../os/notify-socket.js';
 import type { FromKeeper, SpawnRequest } from '../../protocol/keeper.js';
+import { readStat } from '../../os/proc.js';
 import type { ServiceChild } from '../spawn.js';
 import { notifyFdStdio, watchNotifyFd } from './notify-fd.js';
 import { prepareReadyFile, watchReadyFile } from './ready-file.js';
@@ -12,6 +13,12 @@ export class ReadinessChannels {
   #hub: NotifyHub | null | undefined;
   readonly #sockets = new Map<string, NotifyChannel>();
   readonly #matchers = new Map<string, { pid: number; re: RegExp }>();
+  /**
+   * Notify messages that came while the service's process was being spawned: a process can
+   * send READY=1 before the keeper knows its pid, and the controller must hear of the spawn
+   * first, or it has no process to credit the message to. Sent once the spawn is recorded.
+   */
+  readonly #early = new Map<string, FromKeeper[]>();
 
   constructor(
     private readonly send: (msg: FromKeeper) => void,
@@ -22,7 +29,10 @@ export class ReadinessChannels {
   before(req: SpawnRequest): StdioOptions {
     const r = req.readiness;
     if (r?.file) prepareReadyFile(r.file);
-    if (r?.notify) this.#socket(req.service, r.notify);
+    if (r?.notify) {
+      this.#socket(req.service, r.notify);
+      this.#early.set(req.service, []);
+    }
     return r?.fd ? notifyFdStdio(r.fd) : ['ignore', 'pipe', 'pipe'];
   }
 
@@ -31,6 +41,9 @@ export class ReadinessChannels {
     const r = req.readiness;
     if (!r) return;
     const service = req.service;
+    const early = this.#early.get(service);
+    this.#early.delete(service);
+    for (const m of early ?? []) this.send(m);
     if (r.fd) watchNotifyFd(child, r.fd, (ev) => this.send({ t: 'ready', service, pid, via: 'fd', ...(ev === 'eof' ? { eof: true } : {}) }));
     if (r.file) {
       const stop = watchReadyFile(r.file, (ev, err) => {
@@ -47,6 +60,11 @@ export class ReadinessChannels {
         this.say(`${service}: bad readiness regex: ${(err as Error).message}`);
       }
     }
+  }
+
+  /** The spawn prepared by before() did not happen: what its process may have sent is dropped. */
+  abandon(req: SpawnRequest): void {
+    this.#early.delete(req.service);
   }
 
   /** True while a process of `service` waits for a log line to match its readiness pattern. */
@@ -69,7 +87,14 @@ export class ReadinessChannels {
     if (this.#hub === undefined) this.#hub = NotifyHub.create({ onError: (e) => this.say(`notify poller: ${e.message}`) });
     if (!this.#hub) throw new Error('notify sockets are not available here (no FFI); use ready = { fd = 3 } instead');
     const ch = this.#hub.open(path, (msg) => {
-      this.send({ t: 'notify', service, sender: msg.pid, fields: Object.fromEntries(msg.fields) });
+      // The sender's process group, looked up now, while it is most likely alive (a sender that
+      // exits right after sending, like systemd-notify, is gone by the time the controller
+      // would look): the controller hears only the service's own processes.
+      const senderGroup = msg.pid !== null && msg.pid > 0 ? (readStat(msg.pid)?.pgrp ?? null) : null;
+      const m: FromKeeper = { t: 'notify', service, sender: msg.pid, senderGroup, fields: Object.fromEntries(msg.fields) };
+      const early = this.#early.get(service);
+      if (early) early.push(m);
+      else this.send(m);
     });
     this.#sockets.set(service, ch);
   }
