@@ -19,7 +19,7 @@ import { CPU_RESOLUTION_MS, alive, cpuMs, marked, memory, signalPid, sleep, stat
 import { LINE_BYTES, checkFiles, endsWithEnd, openGo, writeWriter } from './lib/logcheck.mjs';
 import { fmtMiB, fmtMs, median, percentile, renderReport } from './lib/report.mjs';
 import { MECHANISMS, findPython, readinessRun } from './workloads/readiness.mjs';
-import { READY_SYSTEMS, readyAllRun } from './workloads/ready-all.mjs';
+import { READY_SYSTEMS, readyAllRun, readyAllVariants } from './workloads/ready-all.mjs';
 import { DAG_VARIANTS, dagRun } from './workloads/dag.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -481,10 +481,10 @@ export async function main(argv) {
     }
   }
   if (o.workloads.has('ready-all')) {
-    const rs = active.filter((s) => READY_SYSTEMS.includes(s));
+    const rs = readyAllVariants(active.filter((s) => READY_SYSTEMS.includes(s)));
     for (let rep = 0; rep < o.p.readyReps; rep++) {
-      log(`until all ready: N=${o.p.readyN}, notification-fd readiness, repetition ${rep + 1}/${o.p.readyReps}`);
-      for (const s of rotate(rs, rep)) results.readyAll.push(await readyAllRun(factories[s], s, o.p.readyN, rep, o, ctxBase, helpers));
+      log(`until all ready: N=${o.p.readyN}, notification-fd (and kelpie sd_notify) readiness, repetition ${rep + 1}/${o.p.readyReps}`);
+      for (const [s, mech] of rotate(rs, rep)) results.readyAll.push(await readyAllRun(factories[s], s, o.p.readyN, rep, o, ctxBase, helpers, mech));
     }
   }
   if (o.workloads.has('dag')) {

@@ -52,10 +52,13 @@ export default function kelpie(ctx) {
       n = count;
       // Zero restart delay (backoff.initial = "0s": respawn at the next turn of the event loop).
       // start_limit is lifted so the crash test never trips "respawning too fast".
+      const timeout = opts.readyTimeout ? `\nready_timeout = "${opts.readyTimeout}"` : '';
       const cmd =
         opts.ready === 'fd'
-          ? `command = ["/bin/sh", "-c", "echo >&3; exec 3>&-; exec sleep 1000000"]\nready = { fd = 3 }${opts.readyTimeout ? `\nready_timeout = "${opts.readyTimeout}"` : ''}`
-          : 'command = ["sleep", "1000000"]';
+          ? `command = ["/bin/sh", "-c", "echo >&3; exec 3>&-; exec sleep 1000000"]\nready = { fd = 3 }${timeout}`
+          : opts.ready === 'notify'
+            ? `command = ["/bin/sh", "-c", "systemd-notify --ready; exec sleep 1000000"]\nready = { notify = true }${timeout}`
+            : 'command = ["sleep", "1000000"]';
       let toml = '';
       for (let i = 0; i < n; i++) {
         toml += `[services.s${i}]\n${cmd}\nrestart = "always"\nbackoff = { initial = "0s", max = "1ms" }\nstart_limit = { burst = 1000000, interval = "1s" }\n\n`;

@@ -229,19 +229,19 @@ function renderReadiness(d, out) {
     }
   }
 
-  const ra = d.results.readyAll ?? [];
+  const ra = (d.results.readyAll ?? []).map((r) => ({ ...r, key: (r.mech ?? 'fd') === 'fd' ? r.system : `${r.system} (${r.mech})` }));
   if (ra.length) {
-    const sys = [...new Set(ra.map((r) => r.system))];
+    const sys = [...new Set(ra.map((r) => r.key))];
     const agg = Object.fromEntries(
       sys.map((s) => {
-        const runs = ra.filter((r) => r.system === s);
+        const runs = ra.filter((r) => r.key === s);
         const ok = runs.filter((r) => r.ok);
         return [s, { ok: ok.length, runs: runs.length, ready: median(ok.map((r) => r.readyMs)), all: ok, stop: median(ok.map((r) => r.stopMs)), err: runs.find((r) => !r.ok)?.error, left: runs.reduce((a, r) => a + (r.leftAfterStop ?? 0), 0) }];
       }),
     );
     const k = agg.kelpie?.ok ? agg.kelpie : null;
     const cold = median(d.results.services.filter((r) => r.ok && r.system === 'kelpie' && r.n === p.readyN).map((r) => r.coldMs));
-    out.push(`## Until all ready: N = ${p.readyN} services with notification-fd readiness`);
+    out.push(`## Until all ready: N = ${p.readyN} services with notification-fd readiness (and kelpie with sd_notify)`);
     out.push('');
     out.push(
       table(
@@ -249,14 +249,14 @@ function renderReadiness(d, out) {
         sys.map((s) => {
           const a = agg[s];
           if (!a.ok) return [s, '', `failed: ${a.err}`, '', ''];
-          const how = s === 'kelpie' ? '`ready = { fd = 3 }`' : '`notification-fd` 3';
+          const how = s === 'kelpie' ? '`ready = { fd = 3 }`' : s === 'kelpie (notify)' ? '`ready = { notify = true }`, `systemd-notify --ready`' : '`notification-fd` 3';
           return [s, how, `${fmtMs(a.ready)}${s !== 'kelpie' && k ? ratio(a.ready, k.ready) : ''}`, a.all.map((r) => `${fmtMs(r.readyMs)}${r.lost ? ` (${r.lost} lost${r.lostReports > r.lost ? `, ${r.lostReports} reports` : ''})` : ''}`).join(', '), fmtMs(a.stop)];
         }),
       ),
     );
     out.push('');
     out.push(
-      `Medians of ${p.readyReps} run(s), systems alternating. Each service is \`/bin/sh\` writing a newline to fd 3, closing it and exec'ing \`sleep\`; timed from launching the supervisor until its own view shows every service ready.` +
+      `Medians of ${p.readyReps} run(s), systems alternating. Each service is \`/bin/sh\` writing a newline to fd 3, closing it and exec'ing \`sleep\` (kelpie (notify): running \`systemd-notify --ready\`, then exec'ing \`sleep\`); timed from launching the supervisor until its own view shows every service ready.` +
         (Number.isFinite(cold) ? ` For comparison, kelpie's cold start of ${p.readyN} \`sleep\` services with no readiness declared, in this run: ${fmtMs(cold)}.` : ''),
     );
     const lost = (agg.kelpie?.all ?? []).filter((r) => r.lost);
