@@ -2,8 +2,8 @@
 // project, state only in KELPIE_HOME, every service's output on stdout, SIGTERM → exit 0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Project, fixture, BIN, waitGone } from '../helpers/project.js';
@@ -51,6 +51,43 @@ requires = ["web"]
   } finally {
     chmodSync(p.dir, 0o755);
     rmSync(home, { recursive: true, force: true });
+    await p.cleanup();
+  }
+});
+
+test('kelpie up in the foreground turns itself into a keeper started as a daemon is, in place (same pid)', async () => {
+  const p = new Project(`
+[services.svc]
+command = ["sleep", "1000"]
+`);
+  try {
+    // A CA file for NODE_EXTRA_CA_CERTS: the keeper is started again without it, and the
+    // service still gets it. That the keeper's own environment lacks it shows the restart.
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'key.pem', '-out', 'ca.pem',
+      '-days', '1', '-subj', '/CN=kelpie-test'], { cwd: p.dir, stdio: 'ignore' });
+    const ca = join(p.dir, 'ca.pem');
+    const child = spawn(process.execPath, [BIN, 'up'], {
+      cwd: p.dir,
+      env: { ...process.env, NO_COLOR: '1', KELPIE_TEST_MARK: p.mark, NODE_EXTRA_CA_CERTS: ca },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    const code = new Promise<number | null>((r) => child.once('close', (c) => r(c)));
+    await p.answering();
+    const st = await p.until((s) => s.services[0]?.state === 'running', 'svc running');
+    assert.equal(st.daemon.keeper_pid, child.pid, 'the keeper is the process that was started');
+    const environ = (pid: number): string[] => readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+    const keeperEnv = environ(child.pid!);
+    assert.ok(!keeperEnv.some((e) => e.startsWith('NODE_EXTRA_CA_CERTS=')), 'started again without NODE_EXTRA_CA_CERTS');
+    assert.ok(keeperEnv.includes(`KELPIE_DEFERRED_NODE_EXTRA_CA_CERTS=${ca}`));
+    const svcEnv = environ(st.services[0]!.pid!);
+    assert.ok(svcEnv.includes(`NODE_EXTRA_CA_CERTS=${ca}`), 'the service gets it as it was set');
+    assert.ok(!svcEnv.some((e) => e.startsWith('KELPIE_FOREGROUND_EXEC=') || e.startsWith('KELPIE_DEFERRED_')), svcEnv.filter((e) => e.startsWith('KELPIE')).join(' '));
+    child.kill('SIGTERM');
+    assert.equal(await code, 0, err);
+    assert.deepEqual(await waitGone(p.mark, 3000), []);
+  } finally {
     await p.cleanup();
   }
 });

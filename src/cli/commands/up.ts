@@ -14,8 +14,30 @@ import { c, out, printJson, stateText, style } from '../output.js';
 import { VERSION } from '../version.js';
 import { showProgress } from '../progress.js';
 import { handOff } from '../handoff.js';
-import { KEEPER_NODE_FLAGS } from '../../os/node-flags.js';
+import { KEEPER_NODE_FLAGS, withNodeFlags } from '../../os/node-flags.js';
 import { daemonEnv } from '../../os/daemon-env.js';
+import { execve } from '../../os/reexec.js';
+
+/** Set for the `kelpie up` this one turns into: it is the keeper already, run as a daemon would be. */
+const REEXEC = 'KELPIE_FOREGROUND_EXEC';
+
+/**
+ * In the foreground the keeper runs in this process, which started as a CLI: without the
+ * daemon's V8 flags (src/os/node-flags.ts) its heap at 1000 services was 90 MiB PSS against
+ * a detached keeper's 47, and with what only slows a Node start (os/daemon-env.ts). So it
+ * becomes `node FLAGS kelpie up …` once, in place (same pid: PID 1 of a container stays PID 1),
+ * before anything else is done. Where that cannot be done, it goes on as it is.
+ */
+function reexecForeground(): void {
+  if (process.env[REEXEC] === '1') {
+    delete process.env[REEXEC]; // nothing started from here inherits it
+    return;
+  }
+  const execArgv = withNodeFlags(process.execArgv, KEEPER_NODE_FLAGS);
+  const script = process.argv[1];
+  if (execArgv.length === process.execArgv.length || !script) return;
+  execve(process.execPath, [process.execPath, ...execArgv, script, ...process.argv.slice(2)], daemonEnv({ ...process.env, [REEXEC]: '1' }));
+}
 
 function running(pidFile: string): number | null {
   try {
@@ -37,6 +59,7 @@ export const up: Command = {
   args: [0, 0],
   options: { detach: { type: 'boolean', short: 'd' }, timeout: { type: 'string' }, watch: { type: 'boolean' } },
   async run(ctx) {
+    if (!ctx.values.detach) reexecForeground();
     const config = loadOrThrow(ctx.where.config);
     const paths = homePaths(ctx.where.home);
     const pid = running(paths.keeperPid);
