@@ -583,9 +583,11 @@ export class Controller implements ControllerApi {
 
   async signal(name: string, signal: string): Promise<void> {
     const s = this.#service(name);
-    if (s.pid === null) throw new KelpieError('KELPIE_E_NOT_RUNNING', `service "${name}" has no running process`);
     const sig = signal.toUpperCase().startsWith('SIG') ? signal.toUpperCase() : `SIG${signal.toUpperCase()}`;
     if (!(sig in osConstants.signals)) throw new KelpieError('KELPIE_E_BAD_REQUEST', `unknown signal ${JSON.stringify(signal)}`, 'use a name like TERM, HUP, USR1 or SIGKILL');
+    // A remote service's process is on its node: the signal goes there.
+    if (s instanceof RemoteService) return s.signalRemote(sig);
+    if (s.pid === null) throw new KelpieError('KELPIE_E_NOT_RUNNING', `service "${name}" has no running process`);
     try {
       await this.keeper.signal(s.pid, sig);
     } catch (err) {

@@ -83,6 +83,25 @@ export class RemoteService extends Service implements Mirror {
     return this.#act('restart');
   }
 
+  /**
+   * `kelpie signal` of the proxy: the same request to the node, for its service, with the
+   * capability of the URL (which must allow `signal` there). Rejects with the node's own error,
+   * prefixed with where it came from.
+   */
+  async signalRemote(signal: string): Promise<void> {
+    const link = this.link;
+    if (!link) throw new KelpieError('KELPIE_E_UNREACHABLE', this.unknownNode);
+    await link.settled();
+    if (link.state !== 'up') throw new KelpieError('KELPIE_E_UNREACHABLE', `node ${this.node} is ${link.state}${link.error ? `: ${link.error}` : ''}`);
+    this.note(`${signal} to ${this.remoteService} on node ${this.node}`);
+    try {
+      await link.client.call('POST', '/v1/signal', { service: this.remoteService, signal });
+    } catch (err) {
+      if (err instanceof KelpieError) throw new KelpieError(err.code, `node ${this.node}: ${err.message}`, err.hint);
+      throw new KelpieError('KELPIE_E_UNREACHABLE', `node ${this.node}: ${(err as Error).message}`);
+    }
+  }
+
   override whenSpawned(): Promise<Outcome> {
     if (UP_OK.has(this.state)) return Promise.resolve({ ok: true, state: this.state, message: this.state });
     return new Promise((resolve) => this.#spawnWaiters.push(resolve));

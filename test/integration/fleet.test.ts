@@ -318,6 +318,7 @@ test('controllers replaced on either side: the link comes back on the same port 
     const before = await a.untilState('web', 'running');
     const pidA = before.services.find((s) => s.name === 'web')!.pid;
     const url = await a.grantUrl('--services', 'web', '--actions', 'status,start,stop,events');
+    // autostart off: the proxies mirror web's state without asking to start it (no `start` here).
     c = new Node(`\n[remotes]\na = "${url}"\n\n[services.web-a]\nremote = { node = "a", service = "web" }\n`);
     await c.up();
     await c.untilState('web-a', 'running');
@@ -336,6 +337,41 @@ test('controllers replaced on either side: the link comes back on the same port 
     assert.equal(await a.pid('web'), pidA);
     const detail = (await a.kelpie(['status', 'web', '--json'])).stdout;
     assert.equal(JSON.parse(detail).exits.length, 0, 'web on A never exited');
+  } finally {
+    await c?.cleanup();
+    await a.cleanup();
+  }
+});
+
+test('kelpie signal of a remote service goes to its node, with the capability of the URL', async () => {
+  const a = new Node(`
+[services.web]
+command = ["sh", "-c", "trap 'echo got USR1' USR1; echo started $$; while :; do sleep 0.05; done"]
+ready = { log = "^started " }
+`);
+  let c: Node | null = null;
+  try {
+    await a.up();
+    await a.untilState('web', 'running');
+    const pidA = await a.pid('web');
+    const withSignal = await a.grantUrl('--services', 'web', '--actions', 'status,events,signal', '--note', 'signal');
+    const without = await a.grantUrl('--services', 'web', '--actions', 'status,events', '--note', 'no-signal');
+    // autostart off: the proxies mirror web's state without asking to start it (no `start` here).
+    c = new Node(`\n[remotes]\na = "${withSignal}"\nb = "${without}"\n\n[services.web-a]\nremote = { node = "a", service = "web" }\nautostart = false\n\n[services.web-b]\nremote = { node = "b", service = "web" }\nautostart = false\n`);
+    await c.up();
+    await c.untilState('web-a', 'running');
+    await c.untilState('web-b', 'running');
+    const r = await c.kelpie(['signal', 'web-a', 'USR1']);
+    assert.equal(r.code, 0, r.stderr);
+    await a.untilLog('web', /^got USR1$/);
+    assert.equal(await a.pid('web'), pidA, 'signalled, not restarted');
+    // The node decides with the URL's capability: one without `signal` is refused there.
+    const refused = await c.kelpie(['signal', 'web-b', 'USR1']);
+    assert.equal(refused.code, 5, refused.stderr);
+    assert.match(refused.stderr, /node b: not permitted: this capability does not allow 'signal' on 'web'/);
+    const bad = await c.kelpie(['signal', 'web-a', 'NOSUCH']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /unknown signal "NOSUCH"/);
   } finally {
     await c?.cleanup();
     await a.cleanup();
