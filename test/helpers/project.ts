@@ -1,10 +1,11 @@
 // Integration-test harness: a temp project per test, the real CLI and daemon, and a sweep
 // that proves nothing the test started is left alive. Every process kelpie starts inherits
 // KELPIE_TEST_MARK from the CLI that ran `up`, so the sweep finds escaped grandchildren too.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { Client } from '../../src/client/client.js';
 import type { KelpieEvent, ServiceState, StatusResult } from '../../src/protocol/api.js';
@@ -231,4 +232,26 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** A free loopback port (bound and released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** A process's environment as NAME=VALUE strings, from /proc. */
+export function environOf(pid: number): string[] {
+  return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').filter(Boolean);
+}
+
+/** A self-signed EC certificate for `cn` (and SAN IP 127.0.0.1), made with openssl in `dir`. */
+export function selfSignedCert(dir: string, keyFile: string, certFile: string, cn = '127.0.0.1'): void {
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', certFile,
+    '-days', '1', '-subj', `/CN=${cn}`, '-addext', 'subjectAltName=IP:127.0.0.1'], { cwd: dir, stdio: 'ignore' });
 }

@@ -2,11 +2,11 @@
 // project, state only in KELPIE_HOME, every service's output on stdout, SIGTERM → exit 0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Project, fixture, BIN, waitGone } from '../helpers/project.js';
+import { Project, fixture, BIN, environOf, selfSignedCert, waitGone } from '../helpers/project.js';
 
 test('non-root, read-only project, KELPIE_HOME elsewhere: runs, prefixes output, stops in order on SIGTERM', async () => {
   assert.equal(process.getuid?.(), 0, 'this test needs root (CI runs as root) to become a non-root user');
@@ -63,8 +63,7 @@ command = ["sleep", "1000"]
   try {
     // A CA file for NODE_EXTRA_CA_CERTS: the keeper is started again without it, and the
     // service still gets it. That the keeper's own environment lacks it shows the restart.
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'key.pem', '-out', 'ca.pem',
-      '-days', '1', '-subj', '/CN=kelpie-test'], { cwd: p.dir, stdio: 'ignore' });
+    selfSignedCert(p.dir, 'key.pem', 'ca.pem', 'kelpie-test');
     const ca = join(p.dir, 'ca.pem');
     const child = spawn(process.execPath, [BIN, 'up'], {
       cwd: p.dir,
@@ -77,11 +76,10 @@ command = ["sleep", "1000"]
     await p.answering();
     const st = await p.until((s) => s.services[0]?.state === 'running', 'svc running');
     assert.equal(st.daemon.keeper_pid, child.pid, 'the keeper is the process that was started');
-    const environ = (pid: number): string[] => readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
-    const keeperEnv = environ(child.pid!);
+    const keeperEnv = environOf(child.pid!);
     assert.ok(!keeperEnv.some((e) => e.startsWith('NODE_EXTRA_CA_CERTS=')), 'started again without NODE_EXTRA_CA_CERTS');
     assert.ok(keeperEnv.includes(`KELPIE_DEFERRED_NODE_EXTRA_CA_CERTS=${ca}`));
-    const svcEnv = environ(st.services[0]!.pid!);
+    const svcEnv = environOf(st.services[0]!.pid!);
     assert.ok(svcEnv.includes(`NODE_EXTRA_CA_CERTS=${ca}`), 'the service gets it as it was set');
     assert.ok(!svcEnv.some((e) => e.startsWith('KELPIE_FOREGROUND_EXEC=') || e.startsWith('KELPIE_DEFERRED_')), svcEnv.filter((e) => e.startsWith('KELPIE')).join(' '));
     child.kill('SIGTERM');

@@ -1,21 +1,9 @@
 // Readiness end to end: every mechanism feeds the same starting → running transition.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Project, fixture } from '../helpers/project.js';
-
-/** A free loopback port (bound and released). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { Project, fixture, freePort } from '../helpers/project.js';
 
 test('notify, fd, file and log mechanisms: running only once the service says so', async () => {
   const p = new Project(`

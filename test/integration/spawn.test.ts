@@ -2,11 +2,9 @@
 // has it), and that no exit is lost when children exit while other spawns are in flight.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { Project, fixture } from '../helpers/project.js';
+import { Project, environOf, fixture, freePort, selfSignedCert } from '../helpers/project.js';
 
 /** The fields of /proc/PID/status and stat a service's spawn decides. */
 function processOf(pid: number): { sigBlk: bigint; sigIgn: bigint; sid: number; pgrp: number; fds: string[]; fd0: string; cwd: string; env: string[] } {
@@ -22,7 +20,7 @@ function processOf(pid: number): { sigBlk: bigint; sigIgn: bigint; sid: number; 
     fds: readdirSync(`/proc/${pid}/fd`).sort(),
     fd0: readlinkSync(`/proc/${pid}/fd/0`),
     cwd: readlinkSync(`/proc/${pid}/cwd`),
-    env: readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').filter(Boolean),
+    env: environOf(pid),
   };
 }
 
@@ -79,15 +77,6 @@ ready_timeout = "1h"
   }
 });
 
-/** A TCP port free right now on 127.0.0.1. */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 test('NODE_EXTRA_CA_CERTS: the daemons start without it, services get it as set, an https probe trusts its CAs', async () => {
   const port = await freePort();
   const p = new Project(`
@@ -99,8 +88,7 @@ restart = "never"
 `);
   try {
     // A self-signed certificate for 127.0.0.1: trusted only through NODE_EXTRA_CA_CERTS.
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem',
-      '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { cwd: p.dir, stdio: 'ignore' });
+    selfSignedCert(p.dir, 'key.pem', 'cert.pem');
     const ca = join(p.dir, 'cert.pem');
 
     // Without the variable, the probe cannot verify the certificate: never ready.
@@ -114,11 +102,10 @@ restart = "never"
     assert.equal(up.code, 0, up.stdout + up.stderr + p.daemonLog());
     const st = await p.status();
     assert.equal(st.services[0]!.state, 'running');
-    const environ = (pid: number): string[] => readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
     for (const daemon of [st.daemon.keeper_pid, st.daemon.controller_pid]) {
-      assert.ok(!environ(daemon).some((e) => e.startsWith('NODE_EXTRA_CA_CERTS=')), `pid ${daemon} started with NODE_EXTRA_CA_CERTS`);
+      assert.ok(!environOf(daemon).some((e) => e.startsWith('NODE_EXTRA_CA_CERTS=')), `pid ${daemon} started with NODE_EXTRA_CA_CERTS`);
     }
-    const web = environ(st.services[0]!.pid!);
+    const web = environOf(st.services[0]!.pid!);
     assert.ok(web.includes(`NODE_EXTRA_CA_CERTS=${ca}`), 'the service gets the variable as set');
     assert.ok(!web.some((e) => e.startsWith('KELPIE_DEFERRED_')), 'nothing of how the daemons carry it');
     await p.kelpie(['down']);
