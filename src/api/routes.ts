@@ -22,7 +22,8 @@ export interface ControllerApi {
   act(action: Action, names: readonly string[] | 'all' | 'wanted', wait: boolean, timeoutMs: number): Promise<ActionOutcome[]>;
   signal(name: string, signal: string): Promise<void>;
   logs(names: readonly string[], n: number): LogEntry[];
-  followLogs(names: readonly string[], f: (e: LogEntry) => void): () => void;
+  /** The last `n` lines, then new ones as written: none lost between, none twice. */
+  followLogs(names: readonly string[], n: number, f: (e: LogEntry) => void): Promise<() => void>;
   subscribe(f: (e: KelpieEvent) => void): () => void;
   eventsSince(seq: number): KelpieEvent[];
   /** What a shutdown now would stop (the reply to it). */
@@ -147,13 +148,20 @@ export async function route(api: ControllerApi, req: IncomingMessage, res: Serve
       gate.allow(c, 'logs', names.length ? names : null, names.join(','));
       const count = intParam(url.searchParams.get('n'), 'n', 100, 100_000);
       const mine = (l: LogEntry): boolean => c.perms.allowsService(l.service);
-      const lines = api.logs(names, count).filter(mine);
-      if (url.searchParams.get('follow') !== '1') return sendOk(res, lines);
-      let off = (): void => {};
+      if (url.searchParams.get('follow') !== '1') return sendOk(res, api.logs(names, count).filter(mine));
+      // Lines come from the first moment (the tail among them); held until the stream is open.
+      let write: ((event: string, data: unknown) => void) | null = null;
+      const held: LogEntry[] = [];
+      const off = await api.followLogs(names, count, (l) => {
+        if (!mine(l)) return;
+        if (write) write('log', l);
+        else held.push(l);
+      });
+      if (res.destroyed || req.socket.destroyed) return off();
       const release = gate.holdStream(c, () => endRevoked(res, c.token.id));
-      const write = sse(req, res, () => (off(), release()));
-      for (const l of lines) write('log', l);
-      off = api.followLogs(names, (l) => mine(l) && write('log', l));
+      const w = sse(req, res, () => (off(), release()));
+      for (const l of held) w('log', l);
+      write = w;
       return;
     }
     if (m === 'GET' && head === 'events' && n === 2) {

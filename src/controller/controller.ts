@@ -20,7 +20,7 @@ import type { FleetNode, GraphResult, ReloadResult, ActionOutcome, KelpieEvent, 
 import { KelpieError } from '../protocol/errors.js';
 import { BUILD, VERSION } from '../protocol/version.js';
 import { homePaths, type HomePaths } from '../protocol/home.js';
-import { KEEPER_PROTOCOL, type FromKeeper, type SpawnRequest } from '../protocol/keeper.js';
+import { KEEPER_PROTOCOL, type FollowMarks, type FromKeeper, type SpawnRequest } from '../protocol/keeper.js';
 import { Service, type Outcome } from '../service/service.js';
 import type { PersistedService } from '../state/encode.js';
 import { readState, StateStore } from '../state/store.js';
@@ -605,15 +605,37 @@ export class Controller implements ControllerApi {
     return mergedTail(picked.map((s) => ({ service: s.name, path: this.paths.serviceLog(s.name) })), n);
   }
 
-  followLogs(names: readonly string[], f: (e: LogEntry) => void): () => void {
-    const filter = new Set(this.#withProcesses(names));
+  /**
+   * The last `n` lines of `names` (all services when empty), then every new line as it is
+   * written: none lost between the two and none twice. The keeper answers the `follow`
+   * request with where each log file ends at that moment; every line written after it is
+   * sent, and arrives after the answer (one ordered channel). So lines that arrive before the
+   * answer are dropped (the files hold them), the tail is read up to those marks, and the
+   * lines that arrive after are passed on. Returns the function that stops following.
+   */
+  async followLogs(names: readonly string[], n: number, f: (e: LogEntry) => void): Promise<() => void> {
+    const picked = names.length ? this.#withProcesses(names) : [...this.services.keys()];
+    const filter = new Set(names.length ? picked : []);
+    let phase: 'before' | 'held' | 'live' = 'before';
+    const held: LogEntry[] = [];
     const g = (e: LogEntry): void => {
-      if (filter.size === 0 || filter.has(e.service)) f(e);
+      if (phase === 'before' || (filter.size !== 0 && !filter.has(e.service))) return;
+      if (phase === 'held') held.push(e);
+      else f(e);
     };
     this.#followers.add(g);
-    if (this.#followers.size === 1) void this.keeper.request({ t: 'follow', on: true }).catch(() => {});
+    // Attached to the request itself: it runs in the order of the keeper's messages, before
+    // any line sent after the answer is handed to g (events are delivered as microtasks too).
+    const marks = await this.keeper.request<FollowMarks | undefined>({ t: 'follow', on: true, services: picked }).then(
+      (m) => ((phase = 'held'), m),
+      () => ((phase = 'held'), undefined),
+    );
+    const files = picked.map((s) => ({ service: s, path: this.paths.serviceLog(s), ...(marks?.[s] ? { mark: marks[s] } : {}) }));
+    for (const l of mergedTail(files, n)) f(l);
+    for (const l of held) f(l);
+    phase = 'live';
     return () => {
-      this.#followers.delete(g);
+      if (!this.#followers.delete(g)) return;
       if (this.#followers.size === 0) void this.keeper.request({ t: 'follow', on: false }).catch(() => {});
     };
   }

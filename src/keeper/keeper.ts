@@ -1,7 +1,7 @@
 // The keeper: owns service processes, their pipes and log files, reaps orphans, and keeps a
 // controller running. It holds no policy: it does what the controller asks, and on its own
 // only what keeps processes from being lost.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { groupMembers, readStat } from '../os/proc.js';
@@ -11,7 +11,7 @@ import { watchExit } from '../os/pidfd.js';
 import { busy } from '../os/quiet-gc.js';
 import { cloexecInheritedFds } from '../os/cloexec.js';
 import { becomeSubreaper } from '../os/subreaper.js';
-import { KEEPER_PROTOCOL, type ExitEvent, type FromKeeper, type LogLine, type SpawnRequest, type ToKeeper } from '../protocol/keeper.js';
+import { KEEPER_PROTOCOL, type ExitEvent, type FollowMarks, type FromKeeper, type LogLine, type SpawnRequest, type ToKeeper } from '../protocol/keeper.js';
 import { BUILD } from '../protocol/version.js';
 import { ControllerLink } from './controller-link.js';
 import { escapedBy, killEscaped } from './escaped.js';
@@ -145,7 +145,7 @@ export class Keeper {
           return;
         case 'follow':
           this.#following = msg.on;
-          reply(true);
+          reply(true, msg.on && Array.isArray(msg.services) ? this.#logMarks(msg.services) : undefined);
           return;
         case 'adopt':
           reply(true, this.adopt(msg.service, msg.pid, msg.req));
@@ -336,6 +336,17 @@ export class Keeper {
     else this.#logFailing.delete(service);
     this.opts.say(error ? `${service}: cannot write its log (${error}); lines are dropped until it can (${f.dropped} so far)` : `${service}: logging resumed (${f.dropped} line(s) were dropped)`);
     this.link.send({ t: 'log-error', service, error, dropped: f.dropped });
+  }
+
+  /** Where each log file ends now: logs are written synchronously, so nothing is half done. */
+  #logMarks(services: readonly unknown[]): FollowMarks {
+    const marks: FollowMarks = {};
+    for (const name of services) {
+      if (typeof name !== 'string' || name.includes('/')) continue;
+      const st = statSync(join(this.opts.home, 'logs', `${name}.log`), { throwIfNoEntry: false });
+      marks[name] = { size: st?.size ?? 0, ino: st?.ino ?? 0 };
+    }
+    return marks;
   }
 
   #onLine(line: LogLine): void {

@@ -59,6 +59,9 @@ export interface LogLine {
   readonly text: string;
 }
 
+/** Where each service's log file ended (bytes, and which file by inode; 0/0 when there was none). */
+export type FollowMarks = Record<string, { readonly size: number; readonly ino: number }>;
+
 /** Controller → keeper. Requests carry an id; the keeper answers with a `reply` of the same id. */
 export type ToKeeper =
   | { readonly t: 'spawn'; readonly id: number; readonly req: SpawnRequest }
@@ -67,7 +70,10 @@ export type ToKeeper =
    *  reply's value has one entry per signal: null when sent, else why not. */
   | { readonly t: 'signals'; readonly id: number; readonly list: ReadonlyArray<{ readonly pid: number; readonly signal: string }> }
   | { readonly t: 'log-limits'; readonly id: number; readonly service: string; readonly maxBytes: number; readonly keep: number }
-  | { readonly t: 'follow'; readonly id: number; readonly on: boolean }
+  /** Send captured lines (on) or not. With `services`, the reply's value is a FollowMarks of
+   *  their log files as they are at that moment: every later line is sent, every earlier one is
+   *  in the file before its mark. */
+  | { readonly t: 'follow'; readonly id: number; readonly on: boolean; readonly services?: readonly string[] }
   | { readonly t: 'ready-for-shutdown'; readonly id: number }
   | { readonly t: 'replace-controller'; readonly id: number }
   /** Take `pid` (a daemon forked by a service, re-parented to the keeper) as the service's process. */

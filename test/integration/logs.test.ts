@@ -89,6 +89,43 @@ command = ["sh", "-c", "read x < /dev/null; while :; do sleep 0.2; echo tick; do
   }
 });
 
+test('following: the tail and the live lines meet with no line lost and none twice', async () => {
+  const p = new Project(`
+[services.count]
+command = ["node", "-e", "let n = 0; setInterval(() => console.log(String(++n).padEnd(200, '.')), 1)"]
+log = { max_size = "64KB", keep = 2 }
+`);
+  try {
+    await p.up();
+    await p.untilLog('count', /^50\./);
+    // Each follow starts from nothing following (the keeper is asked to send lines again);
+    // two at once share that. The file rotates every ~300 lines, during some of the follows.
+    // Every line from the first of the tail on, in order, once.
+    const follow = async (): Promise<number[]> => {
+      const seen: number[] = [];
+      const ac = new AbortController();
+      const t0 = Date.now();
+      await p.client
+        .followLogs(['count'], 100_000, (l) => {
+          seen.push(parseInt(l.text, 10));
+          if (Date.now() - t0 > 60) ac.abort();
+        }, ac.signal)
+        .catch(() => {});
+      return seen;
+    };
+    for (let round = 0; round < 12; round++) {
+      const runs = round % 3 === 2 ? await Promise.all([follow(), follow()]) : [await follow()];
+      for (const seen of runs) {
+        assert.ok(seen.length > 50, `round ${round}: only ${seen.length} lines`);
+        const wrong = seen.findIndex((x, i) => x !== seen[0]! + i);
+        assert.equal(wrong, -1, `round ${round}: line ${wrong} is ${seen[wrong]} (after ${seen[wrong - 1]})`);
+      }
+    }
+  } finally {
+    await p.cleanup();
+  }
+});
+
 test('foreground up prints prefixed output; SIGINT stops everything in order and exits 0', async () => {
   const p = new Project(`
 [services.web]
