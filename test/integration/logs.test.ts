@@ -108,7 +108,7 @@ log = { max_size = "64KB", keep = 2 }
       await p.client
         .followLogs(['count'], 100_000, (l) => {
           seen.push(parseInt(l.text, 10));
-          if (Date.now() - t0 > 60) ac.abort();
+          if (Date.now() - t0 > 60 && seen.length >= 20) ac.abort();
         }, ac.signal)
         .catch(() => {});
       return seen;
@@ -116,7 +116,7 @@ log = { max_size = "64KB", keep = 2 }
     for (let round = 0; round < 12; round++) {
       const runs = round % 3 === 2 ? await Promise.all([follow(), follow()]) : [await follow()];
       for (const seen of runs) {
-        assert.ok(seen.length > 50, `round ${round}: only ${seen.length} lines`);
+        assert.ok(seen.length >= 20, `round ${round}: the stream ended after ${seen.length} lines`);
         const wrong = seen.findIndex((x, i) => x !== seen[0]! + i);
         assert.equal(wrong, -1, `round ${round}: line ${wrong} is ${seen[wrong]} (after ${seen[wrong - 1]})`);
       }
