@@ -17,7 +17,8 @@ export default function kelpie(ctx) {
   let n = 0;
   let events = null;
   const waiters = new Set();
-  const cli = (args, opts = {}) => run(process.execPath, [BIN, ...args], { cwd: dir, env: { ...ctx.env, NO_COLOR: '1' }, ...opts });
+  // Run as a person runs it: the program bin/kelpie (its shebang), not `node bin/kelpie`.
+  const cli = (args, opts = {}) => run(BIN, args, { cwd: dir, env: { ...ctx.env, NO_COLOR: '1' }, ...opts });
   const status = () => kelpieCall(sock, 'GET', '/v1/status');
   const keeperPid = () => {
     try {

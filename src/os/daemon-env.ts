@@ -8,7 +8,8 @@
 // certificates against CAs, an `https` probe; everything else is pinned TLS or none. So the
 // daemons start without the variable, carry its value as KELPIE_DEFERRED_<name>, services get
 // it back under its own name, and an https probe adds the file's certificates itself
-// (readiness/probe.ts).
+// (readiness/probe.ts). The CLI started as a program (bin/kelpie, a shell line before Node)
+// defers it the same way, and gives it back to what it starts for the person (a browser).
 
 /** Variables the daemons start without; services get them back unchanged. */
 export const DEFERRED_VARS: readonly string[] = ['NODE_EXTRA_CA_CERTS'];

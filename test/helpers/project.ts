@@ -48,9 +48,10 @@ export class Project {
   }
 
   /** Runs `kelpie ARGS…` in the project directory. */
-  kelpie(args: string[], opts: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<Run> {
+  /** Runs the CLI as a person does (the program bin/kelpie), or with `viaNode` as `node bin/kelpie`. */
+  kelpie(args: string[], opts: { timeoutMs?: number; env?: Record<string, string>; viaNode?: boolean } = {}): Promise<Run> {
     return new Promise((resolveRun, reject) => {
-      const [cmd, ...pre] = [...this.wrap, process.execPath, BIN];
+      const [cmd, ...pre] = [...this.wrap, ...(opts.viaNode ? [process.execPath] : []), BIN];
       const child = spawn(cmd!, [...pre, ...args], {
         cwd: this.dir,
         env: { ...process.env, NO_COLOR: '1', KELPIE_TEST_MARK: this.mark, ...opts.env },

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Project, fixture, waitGone, ROOT } from '../helpers/project.js';
@@ -224,6 +224,33 @@ test('dashboard with a read-only capability: no buttons, and the API refuses its
     assert.equal(after.services.find((s) => s.name === 'web')!.pid, st.services.find((s) => s.name === 'web')!.pid, 'web was not restarted');
   } finally {
     await closeBrowser(b, mark);
+    await p.cleanup();
+  }
+});
+
+test('kelpie dashboard opens the link with xdg-open, in the environment the person started kelpie with', async () => {
+  const p = new Project(services);
+  try {
+    await p.up();
+    // A stand-in for xdg-open that records what it was given.
+    mkdirSync(join(p.dir, 'fakebin'));
+    p.write('fakebin/xdg-open', '#!/bin/sh\nenv > "$(dirname "$0")/env.txt"\nprintf %s "$1" > "$(dirname "$0")/url.tmp" && mv "$(dirname "$0")/url.tmp" "$(dirname "$0")/url.txt"\n');
+    chmodSync(join(p.dir, 'fakebin/xdg-open'), 0o755);
+    const ca = join(p.dir, 'ca.pem');
+    const r = await p.kelpie(['dashboard'], { env: { PATH: `${join(p.dir, 'fakebin')}:${process.env.PATH}`, DISPLAY: ':99', NODE_EXTRA_CA_CERTS: ca } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /opened the dashboard in your browser/);
+    // xdg-open runs detached: wait (with a deadline) for what it wrote; nothing signals it.
+    const url = join(p.dir, 'fakebin/url.txt');
+    for (const end = Date.now() + 10_000; !existsSync(url); ) {
+      if (Date.now() > end) throw new Error('xdg-open was not run');
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    assert.match(readFileSync(url, 'utf8'), /^http:\/\/127\.0\.0\.1:\d+\/.+/);
+    const env = readFileSync(join(p.dir, 'fakebin/env.txt'), 'utf8').split('\n');
+    assert.ok(env.includes(`NODE_EXTRA_CA_CERTS=${ca}`), 'the browser gets NODE_EXTRA_CA_CERTS as set');
+    assert.ok(!env.some((e) => e.startsWith('KELPIE_DEFERRED_')), 'nothing of how kelpie carries it');
+  } finally {
     await p.cleanup();
   }
 });

@@ -2,9 +2,11 @@
 // has it), and that no exit is lost when children exit while other spawns are in flight.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Project, environOf, fixture, freePort, selfSignedCert } from '../helpers/project.js';
+import { BIN, Project, environOf, fixture, freePort, selfSignedCert } from '../helpers/project.js';
 
 /** The fields of /proc/PID/status and stat a service's spawn decides. */
 function processOf(pid: number): { sigBlk: bigint; sigIgn: bigint; sid: number; pgrp: number; fds: string[]; fd0: string; cwd: string; env: string[] } {
@@ -98,19 +100,48 @@ restart = "never"
     assert.match(failed.lastProbe?.detail ?? '', /CERT|certificate/i, JSON.stringify(failed.lastProbe));
     assert.equal((await p.kelpie(['down'])).code, 0);
 
-    const up = await p.kelpie(['up', '-d'], { timeoutMs: 60_000, env: { NODE_EXTRA_CA_CERTS: ca } });
-    assert.equal(up.code, 0, up.stdout + up.stderr + p.daemonLog());
-    const st = await p.status();
-    assert.equal(st.services[0]!.state, 'running');
-    for (const daemon of [st.daemon.keeper_pid, st.daemon.controller_pid]) {
-      assert.ok(!environOf(daemon).some((e) => e.startsWith('NODE_EXTRA_CA_CERTS=')), `pid ${daemon} started with NODE_EXTRA_CA_CERTS`);
+    // The program bin/kelpie defers the variable before Node starts; `node bin/kelpie` has it
+    // set and the CLI defers it for the daemons. Either way, the same result.
+    for (const viaNode of [false, true]) {
+      const up = await p.kelpie(['up', '-d'], { timeoutMs: 60_000, env: { NODE_EXTRA_CA_CERTS: ca }, viaNode });
+      assert.equal(up.code, 0, up.stdout + up.stderr + p.daemonLog());
+      const st = await p.status();
+      assert.equal(st.services[0]!.state, 'running');
+      for (const daemon of [st.daemon.keeper_pid, st.daemon.controller_pid]) {
+        assert.ok(!environOf(daemon).some((e) => e.startsWith('NODE_EXTRA_CA_CERTS=')), `pid ${daemon} started with NODE_EXTRA_CA_CERTS`);
+      }
+      const web = environOf(st.services[0]!.pid!);
+      assert.ok(web.includes(`NODE_EXTRA_CA_CERTS=${ca}`), 'the service gets the variable as set');
+      assert.ok(!web.some((e) => e.startsWith('KELPIE_DEFERRED_')), 'nothing of how the daemons carry it');
+      assert.equal((await p.kelpie(['down'])).code, 0);
     }
-    const web = environOf(st.services[0]!.pid!);
-    assert.ok(web.includes(`NODE_EXTRA_CA_CERTS=${ca}`), 'the service gets the variable as set');
-    assert.ok(!web.some((e) => e.startsWith('KELPIE_DEFERRED_')), 'nothing of how the daemons carry it');
-    await p.kelpie(['down']);
   } finally {
     await p.cleanup();
+  }
+});
+
+test('bin/kelpie run as a program starts Node without NODE_EXTRA_CA_CERTS, also through a symlink', () => {
+  // Node reads the file at start-up and warns when it cannot: the warning shows whether it did.
+  const dir = mkdtempSync(join(tmpdir(), 'kelpie-bin-'));
+  try {
+    const link = join(dir, 'kelpie');
+    symlinkSync(BIN, link); // how npm installs it: a link in a bin directory
+    const env = { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'no-such-ca.pem') };
+    const viaNode = spawnSync(process.execPath, [BIN, '--version'], { env, encoding: 'utf8' });
+    assert.match(viaNode.stderr, /extra certs/, 'node bin/kelpie loads the file (the check below can fail)');
+    for (const program of [BIN, link]) {
+      const r = spawnSync(program, ['--version'], { env, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^\d+\.\d+\.\d+/);
+      assert.doesNotMatch(r.stderr, /extra certs/);
+    }
+    // Unset stays unset, and arguments pass through untouched.
+    const plain = { ...process.env };
+    delete plain.NODE_EXTRA_CA_CERTS;
+    const r = spawnSync(BIN, ['check', '-f', join(dir, 'a b.toml')], { env: plain, encoding: 'utf8' });
+    assert.match(r.stderr, /a b\.toml/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

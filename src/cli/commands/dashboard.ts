@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { restoreDeferred } from '../../os/daemon-env.js';
 import type { Command } from '../command.js';
 import { c, out, printJson, when } from '../output.js';
 
@@ -15,7 +16,8 @@ function openBrowser(url: string): boolean {
   // Without a display, xdg-open may start a text browser on this very terminal.
   if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return false;
   if (!onPath('xdg-open')) return false;
-  const child = spawn('xdg-open', [url], { detached: true, stdio: 'ignore' });
+  const env = restoreDeferred({ ...process.env } as Record<string, string>); // the person's environment (bin/kelpie)
+  const child = spawn('xdg-open', [url], { detached: true, stdio: 'ignore', env });
   child.on('error', () => {});
   child.unref();
   return true;
