@@ -126,7 +126,7 @@ export function renderReport(d) {
     out.push(table(['system', 'cold start', 'PSS', 'RSS', `idle CPU / ${p.idleS} s`, 'status query', 'crash→respawn p50', 'p99', 'stop all'], rows));
     out.push('');
     out.push(`Medians over ${p.reps} run(s) per system; crash→respawn percentiles over all kills pooled (${k ? k.samples : p.kills * p.reps} per system); (×) = ratio to kelpie, lower is better for every column.`);
-    out.push(`Floor for a CLI status query: \`node -e 0\` takes ${fmtMs(floor)} (median); kelpie's status query is ${k ? fmtMs(k.status - floor) : '—'} above it.`);
+    out.push(`Floor for a CLI status query: \`node -e 0\` takes ${fmtMs(floor)} (median); kelpie's status query is ${k ? `${fmtMs(Math.abs(k.status - floor))} ${k.status >= floor ? 'above' : 'below'}` : '—'} it.`);
     if (k?.takeover) out.push(`kelpie controller kill -9 → new controller answering: ${fmtMs(k.takeover.ms)} (median); services keeping their PID: ${k.takeover.kept}/${k.takeover.total} (worst run).`);
     const procs = d.systems.filter((s) => d.status[s] === 'ok' && agg[s].ok).map((s) => `${s} ${agg[s].procs}`);
     out.push(`Supervisor processes counted for PSS/RSS/CPU: ${procs.join(', ')}.`);
