@@ -93,10 +93,14 @@ export class Client {
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const deadline = Date.now() + RETRY_MS;
     for (;;) {
+      const auth = this.#auth();
       try {
-        return await this.#once<T>(method, path, body);
+        return await this.#once<T>(method, path, auth, body);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
+        // The owner's root.cap is written by a starting daemon just before it listens: read
+        // before, the request went out without it. Once more, with the file as it is now.
+        if (code === 'KELPIE_E_UNAUTHORIZED' && !this.#explicit && !auth.authorization && findCapability(this.home) !== null) continue;
         // A reset mid-request is retried only for reads: a write may have been applied.
         // A remote node's link retries on its own terms.
         if (this.remote) throw err instanceof KelpieError ? err : new KelpieError('KELPIE_E_UNREACHABLE', `${this.socket}: ${code ?? (err as Error).message}`);
@@ -110,9 +114,9 @@ export class Client {
     }
   }
 
-  async #once<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async #once<T>(method: string, path: string, auth: Record<string, string>, body?: unknown): Promise<T> {
     const data = body === undefined ? undefined : JSON.stringify(body);
-    const headers = { ...this.#auth(), ...(data ? { 'content-type': 'application/json' } : {}) };
+    const headers = { ...auth, ...(data ? { 'content-type': 'application/json' } : {}) };
     const envelope = (status: number | undefined, raw: Buffer): T => {
       let env: Envelope<T>;
       try {
