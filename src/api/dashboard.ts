@@ -3,10 +3,12 @@
 // session cookie; every API call from the page then goes through the same routes and gate
 // as the socket, acting with that capability. /metrics serves Prometheus (opt-in).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { readPrivate, writeAtomic } from '../caps/store-fs.js';
 import type { DashboardSpec } from '../config/types.js';
 import type { DashboardLink } from '../protocol/api.js';
 import { KelpieError } from '../protocol/errors.js';
@@ -44,21 +46,92 @@ function cookieOf(req: IncomingMessage, name: string): string | null {
   return null;
 }
 
+/** A session id as kept: its SHA-256, so the file does not hold the cookies themselves. */
+const sessionKey = (sid: string): string => createHash('sha256').update(sid).digest('hex');
+
+/** What a controller leaves for the next one (dashboard.json in the home, mode 0600). */
+interface Saved {
+  readonly v: 1;
+  /** The [dashboard] listen it was opened for: a changed one starts afresh. */
+  readonly listen: string;
+  readonly port: number;
+  /** [SHA-256 of the session id, capability] */
+  readonly sessions: ReadonlyArray<readonly [string, string]>;
+}
+
+function readSaved(file: string): Saved | null {
+  try {
+    const d = JSON.parse(readPrivate(file) ?? 'null') as Partial<Saved> | null;
+    if (!d || d.v !== 1 || typeof d.listen !== 'string' || !Number.isInteger(d.port) || !Array.isArray(d.sessions)) return null;
+    const sessions = d.sessions.filter((x): x is [string, string] => Array.isArray(x) && typeof x[0] === 'string' && typeof x[1] === 'string');
+    return { v: 1, listen: d.listen, port: d.port as number, sessions };
+  } catch {
+    return null; // unreadable, not ours, or not JSON: start afresh
+  }
+}
+
 /** The dashboard listener: login links, sessions, static files, /v1 for the page, /metrics. */
 export class Dashboard {
   #server: Server | null = null;
   #opening: Promise<string> | null = null;
   #origin = '';
-  /** Login codes not yet used → the capability they stand for. */
+  /** Login codes not yet used → the capability they stand for (memory only: five minutes). */
   readonly #links = new Map<string, { token: string; expires: number }>();
-  /** Session ids (the cookie) → capability. Kept in memory: a new controller needs a new link. */
+  /** Session keys (see sessionKey) → capability; saved for the next controller. */
   readonly #sessions = new Map<string, string>();
 
+  /**
+   * `stateFile`: where the port and sessions are kept for the next controller (a crash or
+   * `kelpie upgrade`), so an open page reconnects by itself; null keeps nothing.
+   */
   constructor(
     private readonly api: ControllerApi,
     private readonly spec: DashboardSpec,
     private readonly webDir: string,
+    private readonly stateFile: string | null = null,
   ) {}
+
+  /**
+   * After a controller restart: the listener where the previous controller had it, with its
+   * sessions. Null when it had none open, `listen` changed, or the port cannot be had again.
+   */
+  async resume(): Promise<{ origin: string; sessions: number } | null> {
+    const saved = this.stateFile === null ? null : readSaved(this.stateFile);
+    if (!saved || saved.listen !== this.spec.listen) {
+      this.forget();
+      return null;
+    }
+    for (const [key, token] of saved.sessions) this.#sessions.set(key, token);
+    // The controller being replaced may still hold the port for a moment.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return { origin: await this.open(saved.port), sessions: this.#sessions.size };
+      } catch (err) {
+        if (/EADDRINUSE/.test((err as Error).message) && attempt < 25) {
+          await new Promise((r) => setTimeout(r, 200));
+          continue;
+        }
+        this.#sessions.clear();
+        this.forget();
+        return null;
+      }
+    }
+  }
+
+  /** Nothing for the next controller (a fresh start: `kelpie up`). */
+  forget(): void {
+    if (this.stateFile !== null) rmSync(this.stateFile, { force: true });
+  }
+
+  #save(): void {
+    if (this.stateFile === null || !this.#origin) return;
+    const saved: Saved = { v: 1, listen: this.spec.listen, port: Number(new URL(this.#origin).port), sessions: [...this.#sessions] };
+    try {
+      writeAtomic(this.stateFile, `${JSON.stringify(saved)}\n`, true);
+    } catch {
+      // a disk that takes nothing: sessions still work until this controller ends
+    }
+  }
 
   /** Cookies are per host, not per port: two kelpies on 127.0.0.1 need two cookie names. */
   get #cookie(): string {
@@ -70,10 +143,10 @@ export class Dashboard {
     return this.#origin;
   }
 
-  /** Starts listening if not yet; resolves with the origin. */
-  open(): Promise<string> {
+  /** Starts listening if not yet (on `port`, else the configured one); resolves with the origin. */
+  open(port?: number): Promise<string> {
     this.#opening ??= new Promise<string>((resolve, reject) => {
-      const { host, port } = parseListen(this.spec.listen);
+      const { host, port: configured } = parseListen(this.spec.listen);
       const server = createServer((req, res) => void this.#handle(req, res));
       server.headersTimeout = 10_000;
       server.requestTimeout = 30_000;
@@ -83,12 +156,13 @@ export class Dashboard {
         this.#opening = null;
         reject(new KelpieError('KELPIE_E_INTERNAL', `cannot listen on ${this.spec.listen} for the dashboard: ${err.message}`, 'set another [dashboard] listen in the config'));
       });
-      server.listen(port, host, () => {
+      server.listen(port ?? configured, host, () => {
         server.on('error', () => {});
         const a = server.address() as AddressInfo;
         const h = a.family === 'IPv6' ? `[${a.address}]` : a.address;
         this.#server = server;
         this.#origin = `http://${h}:${a.port}`;
+        this.#save();
         resolve(this.#origin);
       });
     });
@@ -152,7 +226,8 @@ export class Dashboard {
     if (!entry) return this.#plain(res, 403, 'This dashboard link was already used or has expired.\nRun `kelpie dashboard` for a new one.\n');
     if (this.#sessions.size >= MAX_SESSIONS) this.#sessions.delete(this.#sessions.keys().next().value!);
     const sid = randomBytes(32).toString('hex');
-    this.#sessions.set(sid, entry.token);
+    this.#sessions.set(sessionKey(sid), entry.token);
+    this.#save();
     res.writeHead(303, { location: '/', 'set-cookie': `${this.#cookie}=${sid}; HttpOnly; SameSite=Strict; Path=/`, 'cache-control': 'no-store', ...SECURITY_HEADERS });
     res.end();
   }
@@ -160,7 +235,7 @@ export class Dashboard {
   /** Puts the session's capability on the request, where the gate looks for it. */
   #authorize(req: IncomingMessage): void {
     const sid = cookieOf(req, this.#cookie);
-    const token = sid === null ? undefined : this.#sessions.get(sid);
+    const token = sid === null ? undefined : this.#sessions.get(sessionKey(sid));
     if (token) req.headers.authorization = `Bearer ${token}`;
   }
 

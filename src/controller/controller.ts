@@ -250,9 +250,21 @@ export class Controller implements ControllerApi {
     this.#identity = loadIdentity(this.paths.home);
     this.#gate = new Gate(this.paths.home, this.#identity.fingerprint);
     this.#server = await listen(this, this.paths.socket);
-    this.#dashboard = new Dashboard(this, this.#config.global.dashboard, fileURLToPath(new URL('./web/', import.meta.url)));
-    if (this.#config.global.dashboard.metrics) {
-      await this.#dashboard.open().then((o) => this.say(`dashboard and metrics at ${o}`), (err: unknown) => this.say((err as Error).message));
+    this.#dashboard = new Dashboard(this, this.#config.global.dashboard, fileURLToPath(new URL('./web/', import.meta.url)), `${this.paths.home}/dashboard.json`);
+    const dashboard = this.#dashboard;
+    const metrics = this.#config.global.dashboard.metrics;
+    const opened = (o: string): void => this.say(`dashboard and metrics at ${o}`);
+    const failed = (err: unknown): void => this.say((err as Error).message);
+    if (hello.firstBoot) {
+      dashboard.forget();
+      if (metrics) await dashboard.open().then(opened, failed);
+    } else {
+      // The previous controller's listener and sessions, so an open page reconnects by
+      // itself. Not awaited: the port may take a moment to be free.
+      void dashboard.resume().then((again) => {
+        if (again) this.say(`dashboard at ${again.origin} again, ${again.sessions} session(s) kept`);
+        else if (metrics) return dashboard.open().then(opened, failed);
+      });
     }
     await this.#listenTls();
     for (const s of this.services.values()) if (s instanceof RemoteService) s.attach();

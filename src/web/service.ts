@@ -66,6 +66,15 @@ export function serviceView(store: Store, root: HTMLElement, name: string): { up
   follow.addEventListener('change', renderLog);
 
   const logSource = new EventSource(`/v1/logs?follow=1&n=200&service=${encodeURIComponent(name)}`);
+  // Reconnected (kelpie's controller was replaced): the tail comes again and replaces the pane.
+  let opened = false;
+  logSource.addEventListener('open', () => {
+    if (opened) {
+      lines = [];
+      pane.replaceChildren();
+    }
+    opened = true;
+  });
   logSource.addEventListener('log', (m) => {
     const l = JSON.parse((m as MessageEvent<string>).data) as LogEntry;
     lines.push(l);

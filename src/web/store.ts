@@ -37,9 +37,18 @@ export class Store {
 
   async load(): Promise<void> {
     this.access = await get<AccessResult>('/v1/access');
-    this.status = await get<StatusResult>('/v1/status');
+    this.#setStatus(await get<StatusResult>('/v1/status'));
     this.changed();
     this.#connect();
+  }
+
+  /** The controller whose events these are: a new one (crash, upgrade) counts from 1 again. */
+  #controller: number | null = null;
+
+  #setStatus(st: StatusResult): void {
+    if (this.#controller !== null && st.daemon.controller_pid !== this.#controller) this.#lastSeq = 0;
+    this.#controller = st.daemon.controller_pid;
+    this.status = st;
   }
 
   #connect(): void {
@@ -51,9 +60,12 @@ export class Store {
     });
     es.addEventListener('event', (m) => this.#onEvent(JSON.parse((m as MessageEvent<string>).data) as KelpieEvent));
     es.addEventListener('error', () => {
-      this.connected = es.readyState === EventSource.CLOSED ? 'lost' : 'connecting';
+      // The stream ended or broke: reconnect by hand, with `after` as it is then (the browser
+      // would retry the URL it has, with the `after` of the first connect).
+      this.close();
+      this.connected = 'connecting';
       this.changed();
-      void this.#stillThere();
+      void this.#reconnect();
     });
     const us = new EventSource('/v1/usage?follow=1');
     this.#usageSource = us;
@@ -82,25 +94,44 @@ export class Store {
     }
   }
 
-  /** After a stream error: is this session still served? A new controller (after a crash or
-   *  an upgrade) has neither this listener's port nor its sessions: then stop retrying. */
-  async #stillThere(): Promise<void> {
-    let ok = false;
+  #reconnecting = false;
+
+  /**
+   * After a stream error: wait for kelpie to answer again (a new controller after a crash or
+   * an upgrade reopens this listener and keeps its sessions), then reconnect. A refusal means
+   * the session is gone (revoked, or kelpie was started afresh): then the page says so. So
+   * does a kelpie that has not answered for two minutes.
+   */
+  async #reconnect(): Promise<void> {
+    if (this.#reconnecting) return;
+    this.#reconnecting = true;
     try {
-      ok = (await fetch('/v1/access', { credentials: 'same-origin' })).ok;
-    } catch {
-      ok = false;
+      for (const end = Date.now() + 120_000; Date.now() < end; ) {
+        let status = 0;
+        try {
+          status = (await fetch('/v1/access', { credentials: 'same-origin' })).status;
+        } catch {
+          status = 0; // not listening (yet)
+        }
+        if (status === 401 || status === 403) break;
+        if (status === 200) {
+          await this.refresh();
+          this.#connect();
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      this.connected = 'lost';
+      this.changed();
+    } finally {
+      this.#reconnecting = false;
     }
-    if (ok) return;
-    this.close();
-    this.connected = 'lost';
-    this.changed();
   }
 
   async refresh(): Promise<void> {
     try {
       const [status, access] = await Promise.all([get<StatusResult>('/v1/status'), get<AccessResult>('/v1/access')]);
-      this.status = status;
+      this.#setStatus(status);
       this.access = access;
       this.changed();
     } catch {

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Project, fixture, waitGone, ROOT } from '../helpers/project.js';
@@ -214,14 +214,42 @@ test('dashboard with a read-only capability: no buttons, and the API refuses its
     const access = await page.evaluate(async () => ((await (await fetch('/v1/access')).json()) as { result: { services: Record<string, string[]> } }).result);
     assert.deepEqual(access.services['web'], ['logs']);
     assert.equal((await p.status()).services.find((s) => s.name === 'web')!.state, 'running');
-    // kill -9 of the controller: its listener and sessions are gone; the page says so and
-    // stops retrying. The services keep running under the keeper.
+    // kill -9 of the controller: the keeper starts a new one, which opens the listener on the
+    // same port with the sessions the old one had; the page reconnects by itself, and follows
+    // the new controller's events (numbered from 1 again). The services keep running.
+    await page.evaluate(() => (location.hash = '#/'));
+    await page.waitForSelector('tr[data-service="web"] [data-state="running"]');
     const st = await p.status();
+    await page.evaluate(() => ((window as unknown as { kelpieMark: number }).kelpieMark = 7));
     process.kill(st.daemon.controller_pid, 'SIGKILL');
-    await page.waitForSelector('#conn[data-conn="lost"]', { timeout: 15_000 });
-    assert.match(await page.locator('#conn').innerText(), /run kelpie dashboard again/);
     const after = await p.until((s) => s.daemon.controller_pid !== st.daemon.controller_pid, 'a new controller');
     assert.equal(after.services.find((s) => s.name === 'web')!.pid, st.services.find((s) => s.name === 'web')!.pid, 'web was not restarted');
+    // Two respawns of web in a row, each seen on the page: the second one can only arrive as
+    // an event of the new controller's stream.
+    let web = st.services.find((s) => s.name === 'web')!.pid!;
+    for (let i = 0; i < 2; i++) {
+      process.kill(web, 'SIGKILL');
+      await page.waitForFunction((o) => {
+        const pid = document.querySelector('tr[data-service="web"] td:nth-child(5)')?.textContent;
+        return pid !== String(o) && pid !== '-' && document.querySelector('tr[data-service="web"] [data-state="running"]') !== null;
+      }, web, { timeout: 15_000 });
+      await p.until((s) => s.services.some((x) => x.name === 'web' && x.state === 'running' && x.pid !== web), 'web respawned');
+      web = (await p.pid('web'))!;
+      assert.equal(await page.locator('tr[data-service="web"] td:nth-child(5)').innerText(), String(web));
+    }
+    assert.equal(await page.locator('#conn').getAttribute('data-conn'), 'live');
+    assert.equal(await page.evaluate(() => (window as unknown as { kelpieMark?: number }).kelpieMark), 7, 'the page was not reloaded');
+    assert.match(p.daemonLog(), /dashboard at http:\/\/127\.0\.0\.1:\d+ again, 1 session\(s\) kept/);
+    // The saved sessions are the owner's alone, and hold no cookie as it was sent.
+    const saved = statSync(join(p.dir, '.kelpie/dashboard.json'));
+    assert.equal(saved.mode & 0o777, 0o600);
+    const cookie = (await page.context().cookies())[0]!.value;
+    assert.ok(!readFileSync(join(p.dir, '.kelpie/dashboard.json'), 'utf8').includes(cookie), 'the session id is kept hashed');
+    // Revoked: the session ends, and the page says so instead of retrying.
+    const list = JSON.parse((await p.kelpie(['cap', 'list', '--json'])).stdout) as Array<{ id: string; note: string }>;
+    assert.equal((await p.kelpie(['cap', 'revoke', list.find((x) => x.note === 'viewer')!.id])).code, 0);
+    await page.waitForSelector('#conn[data-conn="lost"]', { timeout: 15_000 });
+    assert.match(await page.locator('#conn').innerText(), /run kelpie dashboard again/);
   } finally {
     await closeBrowser(b, mark);
     await p.cleanup();
