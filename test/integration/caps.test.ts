@@ -1,7 +1,7 @@
 // Capabilities end to end: grant, attenuate offline, revoke, expiry, refusals, audit, a second user.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, copyFileSync, readFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { Project, fixture, BIN } from '../helpers/project.js';
 
@@ -124,21 +124,23 @@ test('no capability, a malformed one, or an expired one is refused with exit 5',
 });
 
 test('a second user with a capability can restart web, cannot stop db, cannot read the root capability', async () => {
+  // Its own name: another run of the suite may be doing the same at the same time.
+  const nobodyCap = `/tmp/kelpie-test-nobody-${process.pid}.cap`;
   assert.equal(process.getuid?.(), 0, 'this test needs root (CI runs as root) to act as a second user');
   const p = new Project(services);
   try {
     await p.up();
     chmodSync(p.dir, 0o711);
     assert.equal((await p.kelpie(['grant', '--services', 'web-1', '--actions', 'status,restart', '--out', 'grant.cap'])).code, 0);
-    copyFileSync(`${p.dir}/grant.cap`, '/tmp/kelpie-test-nobody.cap');
-    chownSync('/tmp/kelpie-test-nobody.cap', 65534, 65534);
+    copyFileSync(`${p.dir}/grant.cap`, nobodyCap);
+    chownSync(nobodyCap, 65534, 65534);
     const asNobody = (args: string[]) =>
       spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, BIN, '--home', p.home, ...args], {
         cwd: '/tmp', encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', KELPIE_TEST_MARK: p.mark },
       });
-    const ok = asNobody(['--cap', '/tmp/kelpie-test-nobody.cap', 'restart', 'web-1']);
+    const ok = asNobody(['--cap', nobodyCap, 'restart', 'web-1']);
     assert.equal(ok.status, 0, ok.stderr);
-    const no = asNobody(['--cap', '/tmp/kelpie-test-nobody.cap', 'stop', 'db']);
+    const no = asNobody(['--cap', nobodyCap, 'stop', 'db']);
     assert.equal(no.status, 5);
     assert.match(no.stderr, /does not allow 'stop' on 'db'/);
     const bare = asNobody(['status']);
@@ -149,7 +151,7 @@ test('a second user with a capability can restart web, cannot stop db, cannot re
     const audit = readFileSync(`${p.home}/audit.log`, 'utf8');
     assert.match(audit, /"uid":65534/);
   } finally {
-    spawnSync('rm', ['-f', '/tmp/kelpie-test-nobody.cap']);
+    rmSync(nobodyCap, { force: true });
     await p.cleanup();
   }
 });
