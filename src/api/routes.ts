@@ -21,9 +21,10 @@ export interface ControllerApi {
   detail(name: string, lines: number): ServiceDetail;
   act(action: Action, names: readonly string[] | 'all' | 'wanted', wait: boolean, timeoutMs: number): Promise<ActionOutcome[]>;
   signal(name: string, signal: string): Promise<void>;
-  logs(names: readonly string[], n: number): LogEntry[];
-  /** The last `n` lines, then new ones as written: none lost between, none twice. */
-  followLogs(names: readonly string[], n: number, f: (e: LogEntry) => void): Promise<() => void>;
+  logs(names: readonly string[], n: number): Promise<LogEntry[]>;
+  /** The last `n` lines, then new ones as written: none lost between, none twice. `ended`:
+   *  a remote node's stream ended, with why (the follow then ends). */
+  followLogs(names: readonly string[], n: number, f: (e: LogEntry) => void, ended?: (why: string) => void): Promise<() => void>;
   subscribe(f: (e: KelpieEvent) => void): () => void;
   eventsSince(seq: number): KelpieEvent[];
   /** What a shutdown now would stop (the reply to it). */
@@ -148,15 +149,21 @@ export async function route(api: ControllerApi, req: IncomingMessage, res: Serve
       gate.allow(c, 'logs', names.length ? names : null, names.join(','));
       const count = intParam(url.searchParams.get('n'), 'n', 100, 100_000);
       const mine = (l: LogEntry): boolean => c.perms.allowsService(l.service);
-      if (url.searchParams.get('follow') !== '1') return sendOk(res, api.logs(names, count).filter(mine));
+      if (url.searchParams.get('follow') !== '1') return sendOk(res, (await api.logs(names, count)).filter(mine));
       // Lines come from the first moment (the tail among them); held until the stream is open.
       let write: ((event: string, data: unknown) => void) | null = null;
       const held: LogEntry[] = [];
-      const off = await api.followLogs(names, count, (l) => {
-        if (!mine(l)) return;
-        if (write) write('log', l);
-        else held.push(l);
-      });
+      const off = await api.followLogs(
+        names,
+        count,
+        (l) => {
+          if (!mine(l)) return;
+          if (write) write('log', l);
+          else held.push(l);
+        },
+        // A remote service's node ended its stream: so does this one (the client sees the end).
+        () => res.end(),
+      );
       if (res.destroyed || req.socket.destroyed) return off();
       const release = gate.holdStream(c, () => endRevoked(res, c.token.id));
       const w = sse(req, res, () => (off(), release()));

@@ -612,9 +612,19 @@ export class Controller implements ControllerApi {
     return [...new Set(names.flatMap((n) => [n, ...this.#service(n).spec.processes]))];
   }
 
-  logs(names: readonly string[], n: number): LogEntry[] {
+  /**
+   * The last `n` lines of `names` (all local services when empty), merged by time. A remote
+   * service named here has its lines fetched from its node (with its URL's capability).
+   */
+  async logs(names: readonly string[], n: number): Promise<LogEntry[]> {
     const picked = names.length ? this.#withProcesses(names).map((x) => this.#service(x)) : [...this.services.values()];
-    return mergedTail(picked.map((s) => ({ service: s.name, path: this.paths.serviceLog(s.name) })), n);
+    const remote = picked.filter((s): s is RemoteService => s instanceof RemoteService && names.length > 0);
+    const local = mergedTail(picked.filter((s) => !(s instanceof RemoteService)).map((s) => ({ service: s.name, path: this.paths.serviceLog(s.name) })), n);
+    if (remote.length === 0) return local;
+    const all = [local, ...(await Promise.all(remote.map((s) => s.remoteLogs(n))))].flat();
+    // Stable: each source keeps its own order for equal times (nodes' clocks are their own).
+    all.sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0));
+    return all.slice(-n);
   }
 
   /**
@@ -625,8 +635,26 @@ export class Controller implements ControllerApi {
    * answer are dropped (the files hold them), the tail is read up to those marks, and the
    * lines that arrive after are passed on. Returns the function that stops following.
    */
-  async followLogs(names: readonly string[], n: number, f: (e: LogEntry) => void): Promise<() => void> {
-    const picked = names.length ? this.#withProcesses(names) : [...this.services.keys()];
+  async followLogs(names: readonly string[], n: number, f: (e: LogEntry) => void, ended: (why: string) => void = () => {}): Promise<() => void> {
+    const named = names.length ? this.#withProcesses(names) : [...this.services.keys()];
+    // Remote services (named ones only): their node's stream, opened first so that a refusal
+    // fails the request; their lines wait until the local tail has been passed on.
+    const remote = names.length ? named.map((x) => this.#service(x)).filter((s): s is RemoteService => s instanceof RemoteService) : [];
+    const ac = new AbortController();
+    let pending: LogEntry[] | null = [];
+    try {
+      await Promise.all(remote.map((s) => s.followRemote(n, (l) => (pending ? pending.push(l) : f(l)), ac.signal, ended)));
+    } catch (err) {
+      ac.abort();
+      throw err;
+    }
+    const stopRemote = (): void => ac.abort();
+    const picked = named.filter((x) => !(this.services.get(x) instanceof RemoteService));
+    if (picked.length === 0 && names.length) {
+      for (const l of pending) f(l);
+      pending = null;
+      return stopRemote;
+    }
     const filter = new Set(names.length ? picked : []);
     let phase: 'before' | 'held' | 'live' = 'before';
     const held: LogEntry[] = [];
@@ -646,7 +674,10 @@ export class Controller implements ControllerApi {
     for (const l of mergedTail(files, n)) f(l);
     for (const l of held) f(l);
     phase = 'live';
+    for (const l of pending) f(l);
+    pending = null;
     return () => {
+      stopRemote();
       if (!this.#followers.delete(g)) return;
       if (this.#followers.size === 0) void this.keeper.request({ t: 'follow', on: false }).catch(() => {});
     };

@@ -3,7 +3,8 @@
 // state is the remote one, pushed by the node's event stream through the link. When the node
 // cannot be reached it is `unreachable` (not `failed`: the service may well be running there).
 import type { ServiceSpec } from '../config/types.js';
-import type { ActionOutcome, ServiceState } from '../protocol/api.js';
+import { heartbeatMs } from '../api/http.js';
+import type { ActionOutcome, LogEntry, ServiceState } from '../protocol/api.js';
 import { KelpieError } from '../protocol/errors.js';
 import { Service, type Outcome, type ServiceHost } from '../service/service.js';
 import type { SvcEvent } from '../service/events.js';
@@ -89,13 +90,54 @@ export class RemoteService extends Service implements Mirror {
    * prefixed with where it came from.
    */
   async signalRemote(signal: string): Promise<void> {
+    const link = await this.#upLink();
+    this.note(`${signal} to ${this.remoteService} on node ${this.node}`);
+    await this.#fromNode(link.client.call('POST', '/v1/signal', { service: this.remoteService, signal }));
+  }
+
+  /** The last `n` lines of the service on its node, named as this proxy. */
+  async remoteLogs(n: number): Promise<LogEntry[]> {
+    const link = await this.#upLink();
+    const lines = await this.#fromNode(link.client.logs([this.remoteService], n));
+    return lines.map((l) => ({ ...l, service: this.name }));
+  }
+
+  /**
+   * `kelpie logs -f` of the proxy: the node's tail and live lines, named as this proxy.
+   * Resolves once the node's stream is open (rejects with the node's refusal); `ended` is
+   * called when that stream ends without `signal` (the node went away or stopped it).
+   */
+  async followRemote(n: number, f: (l: LogEntry) => void, signal: AbortSignal, ended: (why: string) => void): Promise<void> {
+    const link = await this.#upLink();
+    const q = new URLSearchParams([['service', this.remoteService], ['n', String(n)], ['follow', '1']]);
+    await new Promise<void>((resolve, reject) => {
+      let open = false;
+      const done = link.client.stream(`/v1/logs?${q}`, (event, data) => event === 'log' && f({ ...(data as LogEntry), service: this.name }), signal, {
+        idleMs: 3 * heartbeatMs(),
+        opened: () => {
+          open = true;
+          resolve();
+        },
+      });
+      void this.#fromNode(done).then(
+        () => (open ? !signal.aborted && ended(`node ${this.node} ended the log stream`) : resolve()),
+        (err: Error) => (open ? ended(err.message) : reject(err)),
+      );
+    });
+  }
+
+  async #upLink(): Promise<NodeLink> {
     const link = this.link;
     if (!link) throw new KelpieError('KELPIE_E_UNREACHABLE', this.unknownNode);
     await link.settled();
     if (link.state !== 'up') throw new KelpieError('KELPIE_E_UNREACHABLE', `node ${this.node} is ${link.state}${link.error ? `: ${link.error}` : ''}`);
-    this.note(`${signal} to ${this.remoteService} on node ${this.node}`);
+    return link;
+  }
+
+  /** A request to the node; its error, prefixed with where it came from. */
+  async #fromNode<T>(p: Promise<T>): Promise<T> {
     try {
-      await link.client.call('POST', '/v1/signal', { service: this.remoteService, signal });
+      return await p;
     } catch (err) {
       if (err instanceof KelpieError) throw new KelpieError(err.code, `node ${this.node}: ${err.message}`, err.hint);
       throw new KelpieError('KELPIE_E_UNREACHABLE', `node ${this.node}: ${(err as Error).message}`);

@@ -377,3 +377,57 @@ ready = { log = "^started " }
     await a.cleanup();
   }
 });
+
+test('kelpie logs of a remote service reads its node, -f follows it there, and ends with the node', async () => {
+  const a = new Node(`
+[services.web]
+command = ["sh", "-c", "echo started $$; i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.05; done"]
+ready = { log = "^started " }
+`);
+  let c: Node | null = null;
+  try {
+    await a.up();
+    await a.untilLog('web', /^tick 3$/);
+    const withLogs = await a.grantUrl('--services', 'web', '--actions', 'status,events,logs', '--note', 'logs');
+    const without = await a.grantUrl('--services', 'web', '--actions', 'status,events', '--note', 'no-logs');
+    c = new Node(`\n[remotes]\na = "${withLogs}"\nb = "${without}"\n\n[services.web-a]\nremote = { node = "a", service = "web" }\nautostart = false\n\n[services.web-b]\nremote = { node = "b", service = "web" }\nautostart = false\n\n[services.here]\ncommand = ["sh", "-c", "echo local start; exec sleep 1000"]\n`);
+    await c.up();
+    await c.untilState('web-a', 'running');
+    // The last lines, from the node, named as the proxy; with a local service, merged.
+    const r = await c.kelpie(['logs', '-n', '3', 'web-a']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.equal(lines.length, 3, r.stdout);
+    for (const l of lines) assert.match(l, /^\S+ web-a +\| tick \d+$/);
+    const both = await c.client.logs(['web-a', 'here'], 1000);
+    assert.ok(both.some((l) => l.service === 'here' && l.text === 'local start'));
+    assert.ok(both.some((l) => l.service === 'web-a' && /^started \d+$/.test(l.text)));
+    // The node decides with the URL's capability.
+    const refused = await c.kelpie(['logs', 'web-b']);
+    assert.equal(refused.code, 5, refused.stderr);
+    assert.match(refused.stderr, /node b: not permitted: this capability does not allow 'logs' on 'web'/);
+    // Following: the node's tail and its new lines, beside the local service's.
+    const seen: Array<{ service: string; text: string }> = [];
+    const ac = new AbortController();
+    const last = Number(/tick (\d+)$/.exec(lines[2]!)![1]);
+    await c.client.followLogs(['web-a', 'here'], 2, (l) => {
+      seen.push(l);
+      if (seen.some((x) => x.service === 'here') && seen.some((x) => x.service === 'web-a' && Number(/^tick (\d+)$/.exec(x.text)?.[1]) > last + 5)) ac.abort();
+    }, ac.signal);
+    assert.ok(seen.every((l) => l.service === 'web-a' || l.service === 'here'), JSON.stringify(seen.slice(0, 5)));
+    const ticks = seen.filter((l) => l.service === 'web-a').map((l) => Number(/^tick (\d+)$/.exec(l.text)![1]));
+    assert.deepEqual(ticks, ticks.map((_, i) => ticks[0]! + i), 'every tick once, in order');
+    // The node goes down: a follow of its service ends (it does not hang).
+    const following = c.client.followLogs(['web-a'], 0, () => {});
+    assert.equal((await a.kelpie(['down'])).code, 0);
+    const outcome = await Promise.race([following.then(() => 'ended', () => 'ended'), new Promise((r) => setTimeout(() => r('still open'), 15_000))]);
+    assert.equal(outcome, 'ended');
+    // Without names, logs is this node's services only: no node is asked (a is down).
+    const local = await c.kelpie(['logs']);
+    assert.equal(local.code, 0, local.stderr);
+    assert.match(local.stdout, / here +\| local start/);
+  } finally {
+    await c?.cleanup();
+    await a.cleanup();
+  }
+});
