@@ -11,7 +11,11 @@ export class LogBytes {
   observe(service: string, path: string): number {
     const cur = statSync(path, { throwIfNoEntry: false });
     const prev = this.#seen.get(service);
-    if (!cur) return prev?.total ?? 0;
+    if (!cur) {
+      // No file yet (the keeper makes it at the first line): every byte it gets is counted.
+      if (!prev) this.#seen.set(service, { ino: 0, size: 0, total: 0 });
+      return prev?.total ?? 0;
+    }
     if (!prev) {
       this.#seen.set(service, { ino: cur.ino, size: cur.size, total: 0 });
       return 0;
