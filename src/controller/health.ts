@@ -46,9 +46,13 @@ export class Health {
       svc.spec.cwd,
       {
         attempt: (r) => {
+          // Past ready_timeout the process group is being killed (still `starting` until its
+          // exit): what a probe sees then (a reset connection) is not why it was not ready.
+          if (phase === 'ready' && svc.forced) return;
           svc.lastProbe = { kind: phase, ok: r.ok, at: new Date().toISOString(), detail: r.detail };
         },
         passed: () => {
+          if (phase === 'ready' && svc.forced) return false;
           if (phase === 'ready') {
             this.#loops.delete(svc.name);
             svc.readyFrom(pid);

@@ -51,6 +51,16 @@ export class Store {
     this.status = st;
   }
 
+  /** After a reconnect: the status as it is now, and the events from there on (none older,
+   *  which would show a row as it was before this status). */
+  async #resync(): Promise<void> {
+    const [status, access] = await Promise.all([get<StatusResult>('/v1/status'), get<AccessResult>('/v1/access')]);
+    this.#setStatus(status);
+    this.#lastSeq = status.daemon.event_seq ?? this.#lastSeq;
+    this.access = access;
+    this.changed();
+  }
+
   #connect(): void {
     const es = new EventSource(`/v1/events?after=${this.#lastSeq}`);
     this.#eventSource = es;
@@ -115,9 +125,11 @@ export class Store {
         }
         if (status === 401 || status === 403) break;
         if (status === 200) {
-          await this.refresh();
-          this.#connect();
-          return;
+          const synced = await this.#resync().then(() => true, () => false); // false: gone again meanwhile
+          if (synced) {
+            this.#connect();
+            return;
+          }
         }
         await new Promise((r) => setTimeout(r, 500));
       }

@@ -235,7 +235,7 @@ test('dashboard with a read-only capability: no buttons, and the API refuses its
       }, web, { timeout: 15_000 });
       await p.until((s) => s.services.some((x) => x.name === 'web' && x.state === 'running' && x.pid !== web), 'web respawned');
       web = (await p.pid('web'))!;
-      assert.equal(await page.locator('tr[data-service="web"] td:nth-child(5)').innerText(), String(web));
+      await page.waitForFunction((pid) => document.querySelector('tr[data-service="web"] td:nth-child(5)')?.textContent === String(pid), web, { timeout: 15_000 });
     }
     assert.equal(await page.locator('#conn').getAttribute('data-conn'), 'live');
     assert.equal(await page.evaluate(() => (window as unknown as { kelpieMark?: number }).kelpieMark), 7, 'the page was not reloaded');
