@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { API_VERSION } from '../protocol/api.js';
 import { route, type ControllerApi } from './routes.js';
 
@@ -48,9 +49,18 @@ export function listenTls(api: ControllerApi, host: string, port: number, tls: {
 function harden(server: Server): Server {
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
+  // A lingering close: after the 400, what the client is still sending (the rest of 70 KB of
+  // headers) is read and dropped for up to 2 s, so that closing does not reset the connection
+  // before the client has read the answer (it would see EPIPE or ECONNRESET instead). Node
+  // reports each further chunk as another clientError: those are the answered socket's.
+  const answered = new WeakSet<Duplex>();
   server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-    else socket.destroy();
+    if (answered.has(socket)) return;
+    if (!socket.writable) return socket.destroy();
+    answered.add(socket);
+    socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    socket.on('data', () => {});
+    setTimeout(() => socket.destroy(), 2000).unref();
   });
   server.on('connection', (s) => s.on('error', () => {}));
   // No tunnels here; without this Node drops a CONNECT without a word.
