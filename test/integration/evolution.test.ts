@@ -249,9 +249,11 @@ start_limit = { burst = 1000 }
       }
       return by;
     };
-    const end = Date.now() + 6000;
+    // A number of kills, not a time: on a loaded machine each new controller takes longer.
+    const end = Date.now() + 60_000;
     let kills = 0;
-    while (Date.now() < end) {
+    while (kills < 15) {
+      assert.ok(Date.now() < end, `only ${kills} controller kills in 60 s`);
       const st = await p.status();
       process.kill(st.daemon.controller_pid, 'SIGKILL');
       kills++;
@@ -261,7 +263,6 @@ start_limit = { burst = 1000 }
         await new Promise((r) => setTimeout(r, 20));
       }
     }
-    assert.ok(kills >= 10, `only ${kills} controller kills`);
     const st = await p.status();
     const by = Object.fromEntries(st.services.map((s) => [s.name, s]));
     assert.equal(by.steady!.state, 'running');
