@@ -244,9 +244,10 @@ export class Client {
     return this.call('GET', `/v1/logs?${q}`);
   }
 
-  followLogs(services: readonly string[], n: number, on: (l: LogEntry) => void, signal?: AbortSignal): Promise<void> {
+  /** `dropped`: lines the daemon did not send because this client read too slowly. */
+  followLogs(services: readonly string[], n: number, on: (l: LogEntry) => void, signal?: AbortSignal, opts: { idleMs?: number; opened?: () => void; dropped?: (n: number) => void } = {}): Promise<void> {
     const q = new URLSearchParams([...services.map((s) => ['service', s]), ['n', String(n)], ['follow', '1']]);
-    return this.stream(`/v1/logs?${q}`, (_e, d) => on(d as LogEntry), signal);
+    return this.stream(`/v1/logs?${q}`, (e, d) => (e === 'log' ? on(d as LogEntry) : e === 'dropped' && opts.dropped?.((d as { dropped: number }).dropped)), signal, opts);
   }
 
   events(on: (e: KelpieEvent) => void, signal?: AbortSignal, after = 0): Promise<void> {

@@ -109,10 +109,9 @@ export class RemoteService extends Service implements Mirror {
    */
   async followRemote(n: number, f: (l: LogEntry) => void, signal: AbortSignal, ended: (why: string) => void): Promise<void> {
     const link = await this.#upLink();
-    const q = new URLSearchParams([['service', this.remoteService], ['n', String(n)], ['follow', '1']]);
     await new Promise<void>((resolve, reject) => {
       let open = false;
-      const done = link.client.stream(`/v1/logs?${q}`, (event, data) => event === 'log' && f({ ...(data as LogEntry), service: this.name }), signal, {
+      const done = link.client.followLogs([this.remoteService], n, (l) => f({ ...l, service: this.name }), signal, {
         idleMs: 3 * heartbeatMs(),
         opened: () => {
           open = true;

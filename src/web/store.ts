@@ -51,14 +51,20 @@ export class Store {
     this.status = st;
   }
 
+  /** Status and access as they are now; rejects when they cannot be had. */
+  async #fetch(): Promise<StatusResult> {
+    const [status, access] = await Promise.all([get<StatusResult>('/v1/status'), get<AccessResult>('/v1/access')]);
+    this.#setStatus(status);
+    this.access = access;
+    this.changed();
+    return status;
+  }
+
   /** After a reconnect: the status as it is now, and the events from there on (none older,
    *  which would show a row as it was before this status). */
   async #resync(): Promise<void> {
-    const [status, access] = await Promise.all([get<StatusResult>('/v1/status'), get<AccessResult>('/v1/access')]);
-    this.#setStatus(status);
+    const status = await this.#fetch();
     this.#lastSeq = status.daemon.event_seq ?? this.#lastSeq;
-    this.access = access;
-    this.changed();
   }
 
   #connect(): void {
@@ -141,14 +147,8 @@ export class Store {
   }
 
   async refresh(): Promise<void> {
-    try {
-      const [status, access] = await Promise.all([get<StatusResult>('/v1/status'), get<AccessResult>('/v1/access')]);
-      this.#setStatus(status);
-      this.access = access;
-      this.changed();
-    } catch {
-      // the stream's error handler shows the connection state
-    }
+    // On failure, the stream's error handler shows the connection state.
+    await this.#fetch().catch(() => {});
   }
 
   close(): void {

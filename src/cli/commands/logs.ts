@@ -36,7 +36,9 @@ export const logs: Command = {
     const stop = (): void => ac.abort();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    await client.followLogs(ctx.args, n, print, ac.signal);
+    await client.followLogs(ctx.args, n, print, ac.signal, {
+      dropped: (k) => process.stderr.write(`kelpie: ${k} line(s) not shown: this terminal read them too slowly; the log files keep every line\n`),
+    });
     return 0;
   },
 };
