@@ -135,7 +135,9 @@ export class Project {
       await checking;
       if (found) return found;
     }
-    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last status: ${JSON.stringify(last?.services)}`);
+    // With the daemon's own log (its last lines): a controller that ended, a refused start.
+    const log = this.daemonLog().trimEnd().split('\n').slice(-30).join('\n');
+    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last status: ${JSON.stringify(last?.services)}\ndaemon log:\n${log}`);
   }
 
   /** Waits until `service` is in `state` (and, optionally, `extra` holds). */

@@ -11,7 +11,7 @@ backoff = { initial = "0s", max = "50ms" }
 start_limit = { burst = 3, interval = "10s" }
 `);
   try {
-    await p.kelpie(['up', '-d']);
+    await p.up(); // crashy counts as started once spawned: up succeeds, then the loop runs
     const st = await p.untilState('crashy', 'failed');
     const s = st.services[0]!;
     assert.match(s.reason ?? '', /respawning too fast/);
