@@ -103,6 +103,8 @@ restart = "never"
     const pid2 = (await p.pid('a'))!;
     assert.notEqual(pid2, pid);
     assert.equal(alive(pid), false);
+    // The fixture exits 0 on SIGTERM once its handler is in place, which it says by printing.
+    await p.untilLog('a', new RegExp(`^started ${pid2}$`));
     assert.equal((await p.kelpie(['signal', 'a', 'TERM'])).code, 0);
     await p.untilState('a', 'stopped');
     const bad = await p.kelpie(['signal', 'a', 'TERM']);

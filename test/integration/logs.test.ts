@@ -17,7 +17,7 @@ command = ${fixture('chatty', 20000, 100)}
 restart = "never"
 `);
   try {
-    await p.kelpie(['up', '-d']);
+    await p.up();
     await p.untilState('chatty', 'stopped');
     const nums = numbered(p.serviceLog('chatty'));
     assert.equal(nums.length, 20000);
@@ -39,7 +39,7 @@ restart = "never"
 log = { max_size = "64KB", keep = 3 }
 `);
   try {
-    await p.kelpie(['up', '-d']);
+    await p.up();
     await p.untilState('chatty', 'stopped');
     const dir = join(p.home, 'logs');
     const files = readdirSync(dir).filter((f) => f.startsWith('chatty.log')).sort();

@@ -49,7 +49,7 @@ backoff = { initial = "100ms", max = "1s" }
 start_limit = { burst = 100, interval = "10s" }
 `);
   try {
-    await p.kelpie(['up', '-d']);
+    await p.up();
     await p.until((s) => s.services[0]!.restarts >= 4, 'four restarts');
     await p.kelpie(['stop', 'crashy']);
     const d = await p.client.service('crashy');
@@ -80,7 +80,7 @@ command = ${fixture('crash-after', 50, 7)}
 success_codes = [0, 7]
 `);
   try {
-    await p.kelpie(['up', '-d']);
+    await p.up();
     const st = await p.until(
       (s) => s.services.every((x) => x.state === 'stopped' || x.state === 'failed') && s.services.every((x) => x.pid === null),
       'every service to settle',
@@ -106,7 +106,7 @@ restart = "always"
 backoff = { initial = "10ms" }
 `);
   try {
-    await p.kelpie(['up', '-d']);
+    await p.up();
     await p.until((s) => s.services[0]!.restarts >= 2, 'two restarts');
   } finally {
     await p.cleanup();
