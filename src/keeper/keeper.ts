@@ -12,6 +12,7 @@ import { busy } from '../os/quiet-gc.js';
 import { cloexecInheritedFds } from '../os/cloexec.js';
 import { becomeSubreaper } from '../os/subreaper.js';
 import { KEEPER_PROTOCOL, type ExitEvent, type FollowMarks, type FromKeeper, type LogLine, type SpawnRequest, type ToKeeper } from '../protocol/keeper.js';
+import { homePaths } from '../protocol/home.js';
 import { BUILD } from '../protocol/version.js';
 import { ControllerLink } from './controller-link.js';
 import { escapedBy, killEscaped } from './escaped.js';
@@ -310,7 +311,7 @@ export class Keeper {
     let log = this.#logs.get(req.service);
     if (!log) {
       log = new ServiceLog(req.service, {
-        path: join(this.opts.home, 'logs', `${req.service}.log`),
+        path: homePaths(this.opts.home).serviceLog(req.service),
         maxBytes: req.log.maxBytes,
         keep: req.log.keep,
         onLine: (e) => this.#onLine({ service: e.service, at: e.iso, stream: e.stream, text: e.text }),
@@ -341,9 +342,10 @@ export class Keeper {
   /** Where each log file ends now: logs are written synchronously, so nothing is half done. */
   #logMarks(services: readonly unknown[]): FollowMarks {
     const marks: FollowMarks = {};
+    const logOf = homePaths(this.opts.home).serviceLog;
     for (const name of services) {
       if (typeof name !== 'string' || name.includes('/')) continue;
-      const st = statSync(join(this.opts.home, 'logs', `${name}.log`), { throwIfNoEntry: false });
+      const st = statSync(logOf(name), { throwIfNoEntry: false });
       marks[name] = { size: st?.size ?? 0, ino: st?.ino ?? 0 };
     }
     return marks;

@@ -37,31 +37,23 @@ export class Store {
 
   async load(): Promise<void> {
     this.access = await get<AccessResult>('/v1/access');
-    this.#setStatus(await get<StatusResult>('/v1/status'));
+    this.status = await get<StatusResult>('/v1/status');
     this.changed();
     this.#connect();
-  }
-
-  /** The controller whose events these are: a new one (crash, upgrade) counts from 1 again. */
-  #controller: number | null = null;
-
-  #setStatus(st: StatusResult): void {
-    if (this.#controller !== null && st.daemon.controller_pid !== this.#controller) this.#lastSeq = 0;
-    this.#controller = st.daemon.controller_pid;
-    this.status = st;
   }
 
   /** Status and access as they are now; rejects when they cannot be had. */
   async #fetch(): Promise<StatusResult> {
     const [status, access] = await Promise.all([get<StatusResult>('/v1/status'), get<AccessResult>('/v1/access')]);
-    this.#setStatus(status);
+    this.status = status;
     this.access = access;
     this.changed();
     return status;
   }
 
   /** After a reconnect: the status as it is now, and the events from there on (none older,
-   *  which would show a row as it was before this status). */
+   *  which would show a row as it was before this status). `event_seq` is the answering
+   *  controller's own: a new one (crash, upgrade) counts from 1 again. */
   async #resync(): Promise<void> {
     const status = await this.#fetch();
     this.#lastSeq = status.daemon.event_seq ?? this.#lastSeq;
